@@ -1,0 +1,37 @@
+"""A non-editable install works outside the checkout: `kg --help`, ontology data found."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_non_editable_install_outside_checkout(tmp_path: Path):
+    env_dir = tmp_path / "venv"
+    # System site-packages give the dependencies; the project itself is installed fresh, --no-deps.
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    build = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(REPO)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    helped = subprocess.run([str(env_dir / "bin" / "kg"), "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert helped.returncode == 0, helped.stderr
+    for command in ("ingest", "mirror", "serve", "query", "export", "validate", "neo4j"):
+        assert command in helped.stdout
+    probe = (
+        "import ontology, kg, pathlib, sys;"
+        "print(pathlib.Path(kg.__file__).resolve());"
+        "print(all(ontology.path(n).exists() for n in ontology.FILES))"
+    )
+    where = subprocess.run([str(py), "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    kg_file, found = where.stdout.split()
+    assert not kg_file.startswith(str(REPO)), "the installed package, not the checkout, must be imported"
+    assert found == "True"
+    assert sys.version_info >= (3, 11)
