@@ -29,7 +29,7 @@ __all__ = [
     "ArticleRecord", "Bilingual", "CaseRecord", "Corpus", "CorpusError", "CourtRef", "PolicySource",
     "RelatedRef", "StatuteRecord", "StatuteRef", "TOPIC_IDS", "VERIFIED", "STATUTE_KINDS",
     "STATUTE_STATUSES", "RELATIONS", "load_corpus", "load_case_file", "load_statute_file",
-    "default_root",
+    "default_root", "Gazetteer", "Place", "load_gazetteer", "article_label",
 ]
 
 #: Topic ids of the topic scheme (``kg.ns.iri("topic", id)``); a test checks them against the
@@ -189,6 +189,28 @@ class PolicySource:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A named place (province, city, district) from ``gazetteer.yaml``."""
+
+    name: str
+    rank: str  # province | city | district
+    en: str | None = None
+    parent: str | None = None
+    short: str | None = None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Data for describing courts: level rules and the places court names can contain."""
+
+    court_levels: tuple[tuple[str, str], ...] = ()
+    places: tuple[Place, ...] = ()
+
+    def place(self, name: str) -> Place | None:
+        return next((p for p in self.places if p.name == name), None)
+
+
+@dataclass(frozen=True)
 class Corpus:
     cases: tuple[CaseRecord, ...]
     statutes: tuple[StatuteRecord, ...]
@@ -196,6 +218,7 @@ class Corpus:
     #: 文号 of the policy whose numbered measures the cases' ``measures:`` refer to.
     measures_policy: str
     measure_count: int
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
 
     def case(self, case_id: str) -> CaseRecord:
         return next(c for c in self.cases if c.id == case_id)
@@ -690,7 +713,31 @@ def load_corpus(root: Path | None = None) -> Corpus:
             raise CorpusError(f"corpus.yaml: field 'policy_file': {manifest['policy_file']!r} not found")
         if policy_doc not in target.read_text(encoding="utf-8"):
             raise CorpusError(f"corpus.yaml: field 'measures_policy': {policy_doc!r} does not occur in {manifest['policy_file']}")
-    return Corpus(tuple(cases), tuple(statutes), policies, policy_doc, count)
+    gaz_path = root / "gazetteer.yaml"
+    gazetteer = load_gazetteer(gaz_path if gaz_path.is_file() else default_root() / "gazetteer.yaml")
+    return Corpus(tuple(cases), tuple(statutes), policies, policy_doc, count, gazetteer)
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    """Read ``gazetteer.yaml`` (court level rules, provinces, cities, districts)."""
+    shown = path.name
+    data = _read_yaml(path, shown)
+    if not isinstance(data, Mapping):
+        raise CorpusError(f"{shown}: expected a mapping with court_levels, provinces, cities, districts")
+    levels = []
+    for i, rule in enumerate(data.get("court_levels") or []):
+        if not isinstance(rule, Mapping) or not rule.get("contains") or not rule.get("level"):
+            raise CorpusError(f"{shown}: court_levels[{i}]: expected {{contains: …, level: …}}")
+        levels.append((str(rule["contains"]), str(rule["level"])))
+    places = []
+    for section, rank, parent_key in (("provinces", "province", None), ("cities", "city", "province"),
+                                      ("districts", "district", "city")):
+        for name, info in (data.get(section) or {}).items():
+            if not isinstance(info, Mapping):
+                raise CorpusError(f"{shown}: {section}: {name}: expected a mapping")
+            places.append(Place(str(name), rank, info.get("en"), info.get(parent_key) if parent_key else None,
+                                info.get("short")))
+    return Gazetteer(tuple(levels), tuple(places))
 
 
 def _cross_check(cases: list[CaseRecord], statutes: list[StatuteRecord]) -> None:

@@ -371,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         for ct in c["court"]:
             zh, _ = split_paren(ct["zh"])
             names.setdefault(zh, Counter())[split_paren(ct.get("en", ""))[0]] += 1
-    court_en = {zh: cnt.most_common(1)[0][0] for zh, cnt in names.items()}
+    court_en = {zh: cnt.most_common(1)[0][0].replace(" IP Court", " Intellectual Property Court")
+                for zh, cnt in names.items()}
+    court_en["最高人民法院"] = "Supreme People's Court"
+    court_en["最高人民法院知识产权法庭"] = "Intellectual Property Court of the Supreme People's Court"
     skipped = []
     texts = {}
     for c in cases_ref["cases"]:
