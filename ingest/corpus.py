@@ -47,8 +47,7 @@ STATUTE_KINDS = ("law", "judicial_interpretation", "spc_opinion", "regulation", 
 STATUTE_STATUSES = ("in_force", "not_yet_in_force", "superseded", "repealed", "pilot")
 #: How one case record may point at another (``related:``); all become ``iprg:relatedCase``.
 RELATIONS = (
-    "related_line", "same_dispute", "same_court", "consistent_with", "contrasts",
-    "distinguishes", "applies", "follows", "refines", "precedes", "cited_by",
+    "applies", "cited_by", "consistent_with", "contrasts", "distinguishes", "follows", "precedes", "refines", "related_line", "same_court", "same_dispute", "same_region",
 )
 
 # 案号: (2018)浙01民终7312号, （2015）海民（知）初字第12602号, (2019)最高法知民终732、733、734号之一
@@ -121,8 +120,9 @@ class CaseRecord:
     courts: tuple[CourtRef, ...]
     decided: str | None
     decided_note: str | None
-    plaintiffs: tuple[str, ...]
-    defendants: tuple[str, ...]
+    plaintiffs: tuple[str, ...]  # also the applicant of a preservation order
+    defendants: tuple[str, ...]  # also the respondent
+    other_parties: tuple[str, ...]  # parties whose side is not known
     cause: str
     topics: tuple[str, ...]
     measures: tuple[int, ...]
@@ -452,7 +452,7 @@ def _case(ctx: _Ctx, data: Mapping, measure_count: int) -> CaseRecord:
     parties = data.get("parties") or {}
     if not isinstance(parties, Mapping):
         raise ctx.fail("parties", f"expected a mapping with plaintiff and defendant, got {_got(parties)}", data)
-    _check_keys(ctx, parties, ("plaintiff", "defendant"), prefix="parties.")
+    _check_keys(ctx, parties, ("plaintiff", "defendant", "other"), prefix="parties.")
 
     def names(role: str) -> tuple[str, ...]:
         value = parties.get(role)
@@ -491,7 +491,7 @@ def _case(ctx: _Ctx, data: Mapping, measure_count: int) -> CaseRecord:
     return CaseRecord(
         id=cid, name=name, case_numbers=numbers, case_numbers_unverified=unverified,
         courts=tuple(courts), decided=decided, decided_note=_str(ctx, data, "decided_note"),
-        plaintiffs=names("plaintiff"), defendants=names("defendant"),
+        plaintiffs=names("plaintiff"), defendants=names("defendant"), other_parties=names("other"),
         cause=_str(ctx, data, "cause", required=True), topics=topics,
         measures=_int_list(ctx, data, "measures", 1, measure_count), statutes=tuple(statutes),
         holding=_bilingual(ctx, data, "holding", required=True, need_en=True),
@@ -572,7 +572,10 @@ def _statute(ctx: _Ctx, data: Mapping, measure_count: int) -> StatuteRecord:
             raise ctx.fail(label + ".number", f"article {number} listed twice", item)
         seen.add(number)
         label_zh = _str(ctx, item, "label", prefix=label + ".") or article_label(number)
-        if label_zh != article_label(number):
+        # Documents organised in parts or paragraphs keep their own labels (第二部分 …); a
+        # 第X条 label must agree with the number.
+        if re.fullmatch(r"第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?", label_zh) \
+                and label_zh != article_label(number):
             raise ctx.fail(label + ".label", f"expected {article_label(number)!r} for number {number}, got {label_zh!r}", item)
         gist = item.get("gist")
         sub = _Ctx(ctx.shown, ctx.record, item)

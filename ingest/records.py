@@ -191,7 +191,8 @@ class _Emitter:
         node = iri("article", s.id, number)
         if (node, RDF.type, IPRG.Article) in self.g:
             return node
-        label = article_label(number)
+        known = s.article(number)
+        label = known.label if known else article_label(number)
         statute = iri("statute", s.id)
         self.add(node, RDF.type, IPRG.Article)
         self.label(node, s.short_title.zh + label, f"{s.short_title.en or s.title.en}, Article {number}")

@@ -186,7 +186,8 @@ def case_record(c: dict, texts: dict, relations: list, court_en: dict, written: 
         rec["decided"] = dec
     if dec_note:
         rec["decided_note"] = dec_note
-    rec["parties"] = {k: split_names(v) for k, v in c["parties"].items() if v}
+    role = {"applicant": "plaintiff", "respondent": "defendant", "involved": "other"}
+    rec["parties"] = {role.get(k, k): split_names(v) for k, v in c["parties"].items() if v}
     rec["cause"] = c["cause"]
     topics = []
     for t in c["topics"]:
@@ -295,6 +296,9 @@ def statute_record(s: dict, texts: dict) -> dict | None:
     rec["status"] = st
     if s.get("status_at_seed_date"):
         rec["status_at_seed_date"] = status(s["status_at_seed_date"])[0]
+    if st == "not_yet_in_force" and "on 2025-04-24" in s["status"]:
+        # "not yet in force" was true on the seed's date, not now (it took effect later).
+        rec["status"], rec["status_at_seed_date"] = "in_force", "not_yet_in_force"
     if st_note:
         rec["status_note"] = st_note
     rec["kind"] = s["kind"]
@@ -395,11 +399,11 @@ def main(argv: list[str] | None = None) -> int:
         new = overlay["statutes"].get(s["id"], {})
         merged = {**old, **{k: v for k, v in new.items() if k != "articles"},
                   "articles": {**old.get("articles", {}), **{str(k): v for k, v in (new.get("articles") or {}).items()}}}
-        has_text = merged.get("summary") or merged["articles"] or not s["key_articles"]
-        rec = statute_record(s, {s["id"]: merged} if has_text else {})
-        if rec is None:
-            skipped.append(s["id"])
-            continue
+        rec = statute_record(s, {s["id"]: merged})
+        missing = [str(a["number"]) for a in s["key_articles"]
+                   if str(a["number"]) != "0" and str(a["number"]) not in merged["articles"]]
+        if missing or (any(str(a["number"]) == "0" for a in s["key_articles"]) and not merged.get("summary")):
+            skipped.append(f"{s['id']}(gists)")
         if s["id"] in superseded_by:
             keys = list(rec)
             at = keys.index("kind") + 1
