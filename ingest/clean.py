@@ -1,0 +1,263 @@
+"""Decode and normalise source text, keeping a map back to the original offsets.
+
+Why a map rather than a cleaned copy: every mention the graph stores is an offset into the
+text as the court published it, so the UI can highlight the source paragraph. PDF extraction
+breaks lines inside words (``标准必要\\n\\n专利``); matching runs on the cleaned text and
+:meth:`CleanText.span_to_original` turns the match back into the printed span.
+
+Line joining is decided by layout, not by vocabulary: a hard-wrapped PDF has lines of nearly
+equal display width; a line that is full, or has an unclosed 《“（, continues on the next
+line; a short line, a line ending with sentence-final punctuation, or a line followed by a
+numbered heading ends a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.lang import expand, load
+from ingest.models import CleanText, IngestError
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_TEXT_CONTROLS = set("\n\r\t\f\v")
+
+
+def _plausible(ch: str) -> bool:
+    """Characters real Chinese legal text is made of; GB18030 decodes random bytes into rare
+    ideographs and private-use characters, which is how binary is told apart."""
+    o = ord(ch)
+    return (
+        0x20 <= o < 0x7F or ch in _TEXT_CONTROLS or 0xA0 <= o < 0x250
+        or 0x2000 <= o < 0x2070 or 0x2100 <= o < 0x2200 or 0x2460 <= o < 0x2500
+        or 0x3000 <= o < 0x3040 or 0x4E00 <= o < 0xA000 or 0xFF00 <= o < 0xFFF0
+        or 0x2E80 <= o < 0x2FE0 or ch in "\u3105\ufeff·×÷"
+    )
+
+
+def decode(data: bytes, name: str | Path = "<bytes>") -> str:
+    """Bytes of a court document → str: UTF-8 (with or without BOM), UTF-16/32 with BOM,
+    GB18030 (a superset of GBK and GB2312, common in Chinese court files).
+
+    Raises IngestError naming the file for empty input, binary data and undecodable bytes.
+    """
+    if not data:
+        raise IngestError("empty file (0 bytes)", source=name)
+    text: str | None = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError as e:
+                raise IngestError(f"invalid {enc} after a byte-order mark at byte {e.start}: {e.reason}", source=name) from None
+            if enc.startswith("utf-16") or enc.startswith("utf-32"):
+                text = text.lstrip("\ufeff")
+            break
+    if text is None:
+        if b"\x00" in data:
+            nul = data.index(0)
+            raise IngestError(f"binary data: NUL byte at offset {nul} (not a text document)", source=name)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+                raise IngestError(
+                    f"truncated file: it ends inside a UTF-8 character at byte {e.start}", source=name
+                ) from None
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError as e2:
+                raise IngestError(
+                    f"undecodable bytes: not UTF-8 (byte {e.start}: {e.reason}) nor GB18030/GBK "
+                    f"(byte {e2.start}: {e2.reason})", source=name
+                ) from None
+    if not text.strip():
+        raise IngestError("empty document (only whitespace)", source=name)
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _TEXT_CONTROLS)
+    if controls > max(2, len(text) // 200):
+        raise IngestError(f"binary data: {controls} control characters in {len(text)} characters", source=name)
+    odd = sum(1 for c in text if not _plausible(c))
+    if odd > max(3, len(text) // 20):
+        raise IngestError(
+            f"binary or wrongly encoded data: {odd} of {len(text)} characters are outside Chinese/Latin text",
+            source=name,
+        )
+    return text
+
+
+# ----------------------------------------------------------------------------- cleaning
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int            # original offset of the first kept character
+    end: int              # original offset after the last kept character
+    text: str             # original characters start..end
+    page_top: bool
+    sep_end: int          # original offset of the line break after it (or len(text))
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    s = load("structure")
+    heads = [re.compile(expand(p, s)) for p in s["headings"].values()]
+    return {
+        "final": set(s["paragraph_final"]),
+        "closers": set(s["closers"]),
+        "brackets": s["brackets"],
+        "headings": heads,
+        "page_numbers": [re.compile(p) for p in s["page_number_lines"]],
+        "running_min": int(s["running_header_min_pages"]),
+    }
+
+
+def _width(s: str) -> float:
+    """Display width in Chinese cells: ideographs, full-width and ambiguous marks (“”…) are one
+    cell, Latin letters and digits half a cell, as a Chinese PDF renders them."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in s)
+
+
+def _is_cjk(c: str) -> bool:
+    o = ord(c)
+    return 0x4E00 <= o < 0xA000 or 0x3000 <= o < 0x3040 or 0xFF00 <= o < 0xFF10 or 0xFF1A <= o < 0xFF21 \
+        or 0x3400 <= o < 0x4DC0 or c in "“”‘’《》（）〔〕【】…—，。、；：！？"
+
+
+def _half(c: str) -> str:
+    """Full-width ASCII letters, digits, space and ．→ half width; Chinese punctuation stays."""
+    o = ord(c)
+    if c == "\u3000":
+        return " "
+    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A or c in "．＋－％／＠＃＆":
+        return chr(o - 0xFEE0)
+    return c
+
+
+def _lines(original: str) -> list[_Line]:
+    lines: list[_Line] = []
+    blank_sep = original.count("\n\n") >= max(3, original.count("\n") // 4)
+    pos, prev_nonblank = 0, False
+    after_ff = True
+    for m in re.finditer(r"([^\n\f]*)(\n|\f|$)", original):
+        raw, sep = m.group(1), m.group(2)
+        if m.start() == len(original) and not raw:
+            break
+        pos = m.start()
+        stripped = raw.strip(" \t\r\u3000\xa0\ufeff")
+        if stripped:
+            lead = len(raw) - len(raw.lstrip(" \t\r\u3000\xa0\ufeff"))
+            page_top = after_ff or (blank_sep and prev_nonblank and raw[:1] == " ")
+            start = pos + lead
+            lines.append(_Line(start, start + len(stripped), stripped, page_top, m.end(1)))
+            after_ff = False
+        prev_nonblank = bool(stripped)
+        if sep == "\f":
+            after_ff = True
+    return lines
+
+
+def _unbalanced(text: str, brackets: dict[str, str]) -> bool:
+    for o, c in brackets.items():
+        if o == c:
+            continue
+        if text.count(o) > text.count(c):
+            return True
+    return False
+
+
+def _drop_furniture(lines: list[_Line]) -> list[_Line]:
+    """Drop page numbers and running headers (page-top lines repeated on several pages)."""
+    r = _rules()
+    tops = Counter(ln.text.replace(" ", "") for ln in lines if ln.page_top)
+    running = {t for t, n in tops.items() if n >= r["running_min"] and len(t) <= 40}
+    kept = []
+    for ln in lines:
+        compact = ln.text.replace(" ", "")
+        if any(p.match(ln.text) for p in r["page_numbers"]):
+            continue
+        if ln.page_top and compact in running:
+            continue
+        kept.append(ln)
+    return kept
+
+
+def _is_heading(text: str) -> bool:
+    return any(h.match(text) for h in _rules()["headings"])
+
+
+def _joins(a: _Line, b: _Line, full: float | None) -> bool:
+    """Does line ``a`` continue on line ``b`` (same paragraph)?"""
+    r = _rules()
+    tail = a.text.rstrip("".join(r["closers"]))
+    if tail and tail[-1] in r["final"]:
+        return False
+    if _is_heading(b.text):
+        return False
+    if _unbalanced(a.text, r["brackets"]):
+        return True
+    if full is None:
+        return False
+    # a full line continues; 3 cells of slack for line-breaking rules (no 。 at a line start)
+    return _width(a.text) >= full - 3.0
+
+
+def _full_width(lines: list[_Line]) -> float | None:
+    """Display width of a full line when the text is hard-wrapped, else None."""
+    if len(lines) < 5:
+        return None
+    widths = sorted(_width(ln.text) for ln in lines)
+    w = widths[int(0.9 * (len(widths) - 1))]
+    near = sum(1 for x in widths if w - 3.0 <= x <= w + 0.5)
+    return w if near >= max(3, 0.3 * len(widths)) else None
+
+
+def clean(text: str) -> CleanText:
+    """Normalise a decoded document: join PDF-wrapped lines, drop page furniture, fold
+    full-width letters/digits, remove stray spaces next to Chinese characters; paragraphs are
+    separated by a single ``\\n``."""
+    lines = _drop_furniture(_lines(text))
+    full = _full_width(lines)
+    out: list[str] = []
+    offs: list[int] = []
+    for i, ln in enumerate(lines):
+        if i:
+            prev = lines[i - 1]
+            if not _joins(prev, ln, full):
+                out.append("\n")
+                offs.append(prev.sep_end)
+            elif out and out[-1].isascii() and out[-1].isalnum() and ln.text[0].isascii() and ln.text[0].isalnum():
+                out.append(" ")
+                offs.append(prev.sep_end)
+        for j, c in enumerate(ln.text):
+            c = _half(c)
+            if c in " \t\xa0":
+                # keep one space only between two non-CJK characters
+                nxt = ln.text[j + 1] if j + 1 < len(ln.text) else ""
+                prv = out[-1] if out and out[-1] != "\n" else ""
+                if not prv or not nxt or prv == " " or _is_cjk(prv) or _is_cjk(_half(nxt)) or nxt in " \t\xa0\u3000":
+                    continue
+                c = " "
+            out.append(c)
+            offs.append(ln.start + j)
+    offs.append(len(text))
+    return CleanText("".join(out), text, tuple(offs))
+
+
+def paragraphs(ct: CleanText) -> list[tuple[int, int]]:
+    """Clean-text ``(start, end)`` of each paragraph."""
+    spans, pos = [], 0
+    for part in ct.text.split("\n"):
+        if part:
+            spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return spans
