@@ -230,7 +230,9 @@ class _Emitter:
         for court in c.courts:
             self.add(node, IPRG.court, self.court(court))
         if c.decided:
-            self.add(node, IPRG.decided, Literal(c.decided))
+            # An interval (2021/2022: the instances span those dates) is stored as its end, the
+            # date of the last decision, since iprg:decided holds one ISO date, month or year.
+            self.add(node, IPRG.decided, Literal(c.decided.split("/")[-1]))
         self.add(node, IPRG.cause, Literal(c.cause, lang="zh"))
         _each(self, node, IPRG.plaintiff, c.plaintiffs)
         _each(self, node, IPRG.defendant, c.defendants)
