@@ -374,6 +374,7 @@ BROKEN = [
     ("case-without-verified", "DELETE WHERE { ?c iprg:verified ?v }", "Case-verified"),
     ("case-bad-case-number", "DELETE { ?c iprg:caseNumber ?n } INSERT { ?c iprg:caseNumber \"浙01民终7312号\" } WHERE { ?c iprg:caseNumber ?n }", "Case-caseNumber"),
     ("case-free-text-date", "DELETE { ?c iprg:decided ?d } INSERT { ?c iprg:decided \"2018 (appeal)\" } WHERE { ?c iprg:decided ?d }", "Case-decided"),
+    ("case-illustrates-a-case", "DELETE { ?c iprg:illustrates ?m } INSERT { ?c iprg:illustrates ?c } WHERE { ?c iprg:illustrates ?m }", "Case-illustrates"),
     ("case-without-label", "DELETE { ?c rdfs:label ?l } WHERE { ?c a iprg:Case ; rdfs:label ?l }", "Case-label"),
     ("statute-without-zh-title", "DELETE { ?s iprg:title ?t } WHERE { ?s a iprg:Statute ; iprg:title ?t }", "Statute-title"),
     ("statute-adopted-as-string", "DELETE { ?s iprg:adopted ?d } INSERT { ?s iprg:adopted \"2020-10-17\" } WHERE { ?s iprg:adopted ?d }", "Date-adopted"),
