@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rdflib import URIRef
+
 from ingest.corpus import Corpus, StatuteRecord
 from ingest.extract import Vocabulary
 from ingest.lang import load
@@ -154,8 +156,14 @@ def _article_title(m: Mention, anchors: Sequence[Mention], original: str) -> str
 
 
 def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vocabulary,
-         date: str | None = None) -> tuple[Linked, ...]:
-    """Mentions → IRIs. Money and dates are values, not nodes, and are left out."""
+         date: str | None = None, self_ref: tuple[str | None, str | None, URIRef] | None = None,
+         ) -> tuple[Linked, ...]:
+    """Mentions → IRIs. Money and dates are values, not nodes, and are left out.
+
+    ``self_ref`` = (title, 文号 or 案号, IRI) of the document itself, so that a notice naming the
+    measures it issues (印发《…若干措施》) points at the document, not at a new statute.
+    """
+    own_title, own_number, own_iri = self_ref or (None, None, None)
     mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
     anchors = [m for m in mentions if m.kind in ("title", "statute")]
     out: list[Linked] = []
@@ -166,7 +174,9 @@ def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vo
         elif k in ("title", "statute"):
             title = m.attrs["title"]
             rec = index.statute(title, date)
-            if rec is not None:
+            if own_title and own_iri is not None and title.endswith(own_title):
+                out.append(Linked(m, own_iri, "policy"))
+            elif rec is not None:
                 out.append(Linked(m, iri("statute", rec.id), "statute"))
             elif k == "title" and _is_source(title):
                 out.append(Linked(m, unknown_statute_iri(title), "statute", new=True, label=title))
@@ -193,7 +203,9 @@ def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vo
                 out.append(Linked(m, iri("case", n), "case", new=True, label=m.attrs["case_number"]))
         elif k == "doc_number":
             rec = index.by_doc_number.get(norm_number(m.attrs["doc_number"]))
-            if rec is not None:
+            if own_number and own_iri is not None and norm_number(own_number) == norm_number(m.attrs["doc_number"]):
+                out.append(Linked(m, own_iri, "policy"))
+            elif rec is not None:
                 out.append(Linked(m, iri("statute", rec.id), "statute"))
             else:
                 out.append(Linked(m, iri("policy", m.attrs["doc_number"]), "policy", new=True,

@@ -10,7 +10,7 @@ the words of one document. Heading patterns live in ``ingest/lang/structure.yaml
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ingest.clean import paragraphs
@@ -236,19 +236,27 @@ def _header(ct: CleanText, paras: list[tuple[int, int]], first: int, trailer: li
     for t in texts[:pre]:
         m = st["addressee"].match(t)
         if m and ("各" in t or "，" in t or "、" in t):
-            addressees = tuple(x.strip() for x in re.split(r"[，、,]", m["body"]) if x.strip())
+            addressees = tuple(x.strip() for x in re.split(r"[，,]", m["body"]) if x.strip())
             break
 
     title = None
     block: list[str] = []
+
+    def furniture(t: str) -> bool:
+        name = t[: -len(st["red"])] if t.endswith(st["red"]) else t
+        return (name == issuer or _is_signature(t) or bool(st["addressee"].match(t))
+                or bool(doc_numbers(t)) or "。" in t)
+
     for t in reversed(texts[:pre]):
-        if t == issuer or _is_signature(t) or st["addressee"].match(t) or doc_numbers(t) or "。" in t:
-            break
+        if furniture(t):
+            if block:
+                break
+            continue
         block.insert(0, t)
     candidate = "".join(block)
     if issuer and candidate.startswith(issuer):
         candidate = candidate[len(issuer):]
-    if candidate and any(w in candidate for w in st["title_words"]):
+    if candidate and any(w in candidate for w in st["title_words"]) and not candidate.startswith("印发"):
         title = candidate
     else:
         m = re.search(r"印发《([^》]+)》", head_text.replace("\n", ""))
@@ -355,8 +363,14 @@ def segment_policy(ct: CleanText, name: str = "<text>") -> PolicyDocument:
             source=name,
         )
     numbers = [m.number for m in measures]
-    if numbers != list(range(1, len(numbers) + 1)) and not sections:
-        raise IngestError(f"measure numbers out of sequence: {numbers}", source=name)
+    if numbers != list(range(1, len(numbers) + 1)):
+        if not sections:
+            raise IngestError(f"measure numbers out of sequence: {numbers}", source=name)
+        # numbering restarts in each section (（一） under 一、): number measures in document
+        # order so that each has its own IRI; the printed marker stays in Measure.label
+        measures = [replace(m, number=k) for k, m in enumerate(measures, start=1)]
+        renum = {(m.start, m.end): m for m in measures}
+        sections = [replace(sec, measures=tuple(renum[(m.start, m.end)] for m in sec.measures)) for sec in sections]
     return PolicyDocument(name, ct, header, preamble, preamble_span, tuple(sections), tuple(measures))
 
 
