@@ -19,15 +19,29 @@ INTERFACE FROZEN (issue 6 part 1): the dataclasses and method signatures below a
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from kg import config
+from kg.ns import OA, local_name
+from kg.ns import iri as mint_iri
+from kg.pg import upper_snake
 
 __all__ = [
     "NodeRef", "MeasureRef", "TopicSummary", "RuleItem", "CaseSummary", "Citation",
     "MentionItem", "TopicRules", "MeasureDetail", "RelatedCase", "CaseDetail", "LawDetail",
     "Page", "SearchHit", "GraphNode", "GraphEdge", "SubGraph", "MatrixCell", "Matrix",
     "CentralityRow", "ConsoleResult", "ConsoleError", "NotFound", "Explorer",
-    "SparqlExplorer", "CypherExplorer", "get_explorer", "run_console",
+    "SparqlExplorer", "CypherExplorer", "get_explorer", "run_console", "check_sparql",
+    "check_cypher", "FULLTEXT_INDEX",
 ]
 
 
@@ -327,16 +341,963 @@ class Explorer(Protocol):
     def centrality(self, limit: int = 50) -> tuple[CentralityRow, ...]: ...
 
 
-class SparqlExplorer:
+# ----------------------------------------------------------------------------- shared helpers
+
+_ID = "https://w3id.org/iprg/id/"
+_IPRG = "https://w3id.org/iprg/"
+_TOPIC_PREFIX = _ID + "topic/"
+_SCHEME_TOPICS = _ID + "scheme/topics"
+#: Nodes kept out of graph views and graph algorithms: reified mentions, provenance runs and
+#: the concept schemes (hubs that would connect everything within two hops).
+_HIDDEN_KINDS = ("mention/", "ingestion/", "scheme/")
+#: Relationship types kept out of graph views (provenance and scheme bookkeeping).
+_HIDDEN_TYPES = frozenset({"WAS_GENERATED_BY", "IN_SCHEME", "TOP_CONCEPT_OF", "HAS_TOP_CONCEPT"})
+#: Which class names a node's kind, when it has several types (first match wins).
+_KIND_ORDER = (
+    "PolicyDocument", "Section", "Measure", "Rule", "Statute", "Article", "Case", "Court",
+    "Organisation", "Place", "Mention", "Modality", "Ingestion", "Concept",
+)
+_SEARCH_KIND_RANK = {k: i for i, k in enumerate(
+    ("Measure", "Rule", "Case", "Article", "Statute", "Topic", "Concept", "PolicyDocument",
+     "Section", "Court", "Organisation", "Place"))}
+_COURT_RANK = {"supreme": 0, "high": 1, "intermediate": 2, "specialised": 2, "basic": 3}
+_RELATION_RANK = {"appealOf": 0, "appealedBy": 1, "relatedCase": 2, "sharesArticle": 3}
+
+#: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
+_CARD_PREDICATES: dict[str, str] = {
+    "label": str(RDFS.label), "prefLabel": str(SKOS.prefLabel), "altLabel": str(SKOS.altLabel),
+    "hiddenLabel": str(SKOS.hiddenLabel), "notation": str(SKOS.notation),
+    "title": _IPRG + "title", "text": _IPRG + "text", "number": _IPRG + "number",
+    "docNumber": _IPRG + "docNumber", "caseNumber": _IPRG + "caseNumber",
+    "caseNumberUnverified": _IPRG + "caseNumberUnverified", "decided": _IPRG + "decided",
+    "cause": _IPRG + "cause", "plaintiff": _IPRG + "plaintiff", "defendant": _IPRG + "defendant",
+    "outcome": _IPRG + "outcome", "holding": _IPRG + "holding", "honour": _IPRG + "honour",
+    "verified": _IPRG + "verified", "source": _IPRG + "source", "statuteKind": _IPRG + "statuteKind",
+    "status": _IPRG + "status", "articleNumber": _IPRG + "articleNumber",
+    "articleLabel": _IPRG + "articleLabel", "gist": _IPRG + "gist", "shortTitle": _IPRG + "shortTitle",
+    "courtLevel": _IPRG + "courtLevel", "start": str(OA.start), "end": str(OA.end),
+    "exact": str(OA.exact),
+}
+_PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
+#: Property keys search looks in (labels, titles, texts, numbers).
+_SEARCH_BASES = ("label", "prefLabel", "altLabel", "hiddenLabel", "title", "text", "holding",
+                 "gist", "cause", "shortTitle", "caseNumber", "caseNumberUnverified", "docNumber")
+#: Relationship predicates the questions walk: type name → predicate IRI.
+_REL_PREDICATES: dict[str, str] = {
+    "HAS_PART": _IPRG + "hasPart", "ABOUT_TOPIC": _IPRG + "aboutTopic", "MENTIONS": _IPRG + "mentions",
+    "CITES": _IPRG + "cites", "ILLUSTRATES": _IPRG + "illustrates", "COURT": _IPRG + "court",
+    "MODALITY": _IPRG + "modality", "ARTICLE_OF": _IPRG + "articleOf", "APPEAL_OF": _IPRG + "appealOf",
+    "RELATED_CASE": _IPRG + "relatedCase", "HAS_BODY": str(OA.hasBody), "HAS_TARGET": str(OA.hasTarget),
+    "SOURCE_DOCUMENT": _IPRG + "sourceDocument", "CONCEPT": _IPRG + "concept",
+}
+#: Lucene's English stop words, which the ``cjk`` analyzer drops from the index: search ignores
+#: them on both backends so that the full-text index and CONTAINS agree.
+_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split()
+)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TERM_RE = re.compile(rf"[{_CJK}]+|[a-z0-9_]+(?:['.’:,][a-z0-9_]+)*")
+_WORD_RE = re.compile(r"[a-z0-9_]+(?:['.’:,][a-z0-9_]+)*")
+
+
+def _py(value: Any) -> Any:
+    """A literal value in plain JSON terms: ints, floats, bools, strings (dates as ISO text)."""
+    if isinstance(value, Literal):
+        dtype = str(value.datatype) if value.datatype else None
+        if value.language or dtype is None or dtype == str(XSD.string):
+            return str(value)
+        if dtype in _INT_TYPES:
+            try:
+                return int(str(value))
+            except ValueError:
+                return str(value)
+        if dtype in (str(XSD.decimal), str(XSD.double), str(XSD.float)):
+            try:
+                return float(str(value))
+            except ValueError:
+                return str(value)
+        if dtype == str(XSD.boolean):
+            return str(value) == "true"
+        return str(value)
+    if isinstance(value, URIRef):
+        return str(value)
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+_INT_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                    "positiveInteger", "negativeInteger", "nonPositiveInteger")}
+
+
+def _sortable(v: Any) -> tuple[str, str]:
+    return (type(v).__name__, str(v))
+
+
+@dataclass(frozen=True)
+class _Card:
+    """One node's types and literal properties, in the mirror's naming, values as sorted tuples."""
+
+    iri: str
+    types: frozenset[str]
+    props: dict[str, tuple[Any, ...]]
+
+    def all(self, key: str) -> tuple[Any, ...]:
+        return self.props.get(key, ())
+
+    def one(self, key: str) -> Any:
+        values = self.props.get(key, ())
+        return values[0] if values else None
+
+    def text(self, base: str, lang: str) -> str | None:
+        return self.one(f"{base}_{lang}")
+
+    @property
+    def kind(self) -> str:
+        for name in _KIND_ORDER:
+            if name in self.types:
+                if name == "Concept" and self.iri.startswith(_TOPIC_PREFIX):
+                    return "Topic"
+                return name
+        return sorted(self.types)[0] if self.types else "Resource"
+
+    def label(self, lang: str) -> str | None:
+        for base in ("label", "prefLabel", "title", "shortTitle", "articleLabel"):
+            value = self.text(base, lang)
+            if value is not None:
+                return value
+        if lang == "zh":
+            for key in ("caseNumber", "docNumber", "notation", "exact"):
+                if self.one(key) is not None:
+                    return str(self.one(key))
+        return None
+
+    def ref(self) -> NodeRef:
+        return NodeRef(self.iri, self.kind, self.label("zh"), self.label("en"))
+
+
+def _card_from_props(iri: str, types: Iterable[str], props: dict[str, list[Any]]) -> _Card:
+    clean = {k: tuple(sorted((_py(v) for v in vs), key=_sortable)) for k, vs in props.items() if vs}
+    return _Card(iri, frozenset(types), clean)
+
+
+def _year(decided: str | None) -> int | None:
+    if decided and decided[:4].isdigit():
+        return int(decided[:4])
+    return None
+
+
+def _explorable(iri: str) -> bool:
+    return iri.startswith(_ID) and not iri[len(_ID):].startswith(_HIDDEN_KINDS)
+
+
+def _terms(q: str) -> list[str]:
+    """The user's words as search terms: CJK runs and Latin words, lower-cased, NFKC-folded,
+    without Lucene's English stop words."""
+    norm = unicodedata.normalize("NFKC", q).lower()
+    return [t for t in dict.fromkeys(_TERM_RE.findall(norm)) if t not in _STOP_WORDS]
+
+
+def _is_cjk(term: str) -> bool:
+    return bool(re.match(rf"[{_CJK}]", term))
+
+
+def _matches(text: str, terms: Sequence[str]) -> bool:
+    """Search semantics shared by both backends: every CJK term is a substring of the text, and
+    every Latin term begins a word of the text (as Lucene's prefix query does)."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    words: list[str] | None = None
+    for term in terms:
+        if _is_cjk(term):
+            if term not in norm:
+                return False
+        else:
+            if words is None:
+                words = _WORD_RE.findall(norm)
+            if not any(w.startswith(term) for w in words):
+                return False
+    return True
+
+
+def _search_key(key: str) -> bool:
+    base = key.rsplit("_", 1)[0] if key.rsplit("_", 1)[-1] in ("zh", "en") else key
+    return base in _SEARCH_BASES
+
+
+def _lucene(terms: Sequence[str]) -> str | None:
+    """A Lucene query that finds at least every node :func:`_matches` accepts: CJK runs of two or
+    more characters as phrases (the cjk analyzer indexes bigrams), Latin words as prefix
+    queries. Terms contain only letters, digits and ``_'.’:,``; the punctuation is escaped."""
+    parts = []
+    for term in terms:
+        if _is_cjk(term):
+            if len(term) >= 2:
+                parts.append('"' + term + '"')
+        else:
+            for word in re.findall(r"[a-z0-9_]+", term):   # Lucene splits on the punctuation
+                if word not in _STOP_WORDS:
+                    parts.append(word + "*")
+    return " AND ".join(parts) if parts else None
+
+
+def _pagerank(nodes: Sequence[str], edges: Iterable[tuple[str, str]], damping: float = 0.85,
+              iterations: int = 100, tol: float = 1e-12) -> dict[str, float]:
+    """Power iteration on the directed graph; dangling nodes spread their rank evenly."""
+    n = len(nodes)
+    if n == 0:
+        return {}
+    index = {u: i for i, u in enumerate(nodes)}
+    out: list[list[int]] = [[] for _ in range(n)]
+    for s, o in edges:
+        out[index[s]].append(index[o])
+    rank = [1.0 / n] * n
+    for _ in range(iterations):
+        dangling = sum(rank[i] for i in range(n) if not out[i])
+        new = [(1.0 - damping) / n + damping * dangling / n] * n
+        for i, targets in enumerate(out):
+            if targets:
+                share = damping * rank[i] / len(targets)
+                for j in targets:
+                    new[j] += share
+        delta = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
+        rank = new
+        if delta < tol:
+            break
+    return {u: rank[i] for u, i in index.items()}
+
+
+# ----------------------------------------------------------------------------- the questions
+
+
+class _Questions:
+    """Every question, written once over a handful of backend primitives.
+
+    A backend supplies ``_rows(name, **params)`` (its own query for each named shape query,
+    returning dicts of plain values), ``_cards(iris)``, ``_out(iris, types)``, ``_in(iris,
+    types)`` and ``_edges()``; this class turns them into dataclasses, orders and pages them.
+    """
+
+    backend = "?"
+
+    # -- primitives (backend) ------------------------------------------------------------------
+    def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
+        raise NotImplementedError
+
+    def _links(self, iris: Iterable[str], types: Sequence[str] | None, direction: str) -> list[tuple[str, str, str]]:
+        """(node, type, other) for the given nodes; ``direction`` "out" or "in"."""
+        raise NotImplementedError
+
+    def _edges(self) -> list[tuple[str, str, str]]:
+        """Every relationship (source, TYPE, target) between data nodes."""
+        raise NotImplementedError
+
+    def _search_candidates(self, terms: Sequence[str]) -> dict[str, _Card]:
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _out(self, iris: Iterable[str], *types: str) -> list[tuple[str, str, str]]:
+        return self._links(sorted(set(iris)), types or None, "out")
+
+    def _in(self, iris: Iterable[str], *types: str) -> list[tuple[str, str, str]]:
+        return self._links(sorted(set(iris)), types or None, "in")
+
+    def _card(self, iri: str) -> _Card:
+        card = self._cards([iri]).get(iri)
+        if card is None or not (card.types or card.props):
+            raise NotFound(f"no node {iri} in the graph")
+        return card
+
+    def _measure_refs(self, iris: Iterable[str]) -> tuple[MeasureRef, ...]:
+        cards = self._cards(set(iris))
+        refs = [MeasureRef(c.iri, c.one("number"), c.text("title", "zh"), c.text("title", "en"))
+                for c in cards.values() if c.kind == "Measure"]
+        return tuple(sorted(refs, key=lambda m: (m.number is None, m.number or 0, m.iri)))
+
+    def _refs(self, iris: Iterable[str]) -> tuple[NodeRef, ...]:
+        cards = self._cards(set(iris))
+        return tuple(sorted((c.ref() for c in cards.values()), key=lambda r: (r.kind, r.label_zh or "", r.iri)))
+
+    def _rule_items(self, iris: Iterable[str]) -> tuple[RuleItem, ...]:
+        iris = sorted(set(iris))
+        if not iris:
+            return ()
+        cards = self._cards(iris)
+        parents: dict[str, str] = {}
+        for r, _, m in self._in(iris, "HAS_PART"):
+            parents.setdefault(r, m)
+        out = self._out(iris, "MODALITY", "ABOUT_TOPIC")
+        modality = {r: o for r, t, o in out if t == "MODALITY"}
+        topics: dict[str, list[str]] = {}
+        for r, t, o in out:
+            if t == "ABOUT_TOPIC":
+                topics.setdefault(r, []).append(o)
+        measures = {m.iri: m for m in self._measure_refs(parents.values())}
+        mod_cards = self._cards(set(modality.values()))
+        topic_refs = {ref.iri: ref for ref in self._refs(o for v in topics.values() for o in v)}
+        items = []
+        for iri in iris:
+            card = cards.get(iri)
+            if card is None or card.kind != "Rule":
+                continue
+            mod = mod_cards.get(modality.get(iri, ""))
+            items.append(RuleItem(
+                iri=iri,
+                text_zh=card.text("text", "zh"),
+                text_en=card.text("text", "en"),
+                modality=local_name(mod.iri).lower() if mod else None,
+                modality_label_zh=mod.label("zh") if mod else None,
+                modality_label_en=mod.label("en") if mod else None,
+                measure=measures.get(parents.get(iri, "")),
+                topics=tuple(sorted((topic_refs[t] for t in set(topics.get(iri, ())) if t in topic_refs),
+                                    key=lambda r: r.iri)),
+            ))
+
+        def key(item: RuleItem) -> tuple:
+            m = item.measure
+            return (m is None, m.number if m and m.number is not None else 0, m.iri if m else "",
+                    cards[item.iri].one("number") or 0, item.iri)
+
+        return tuple(sorted(items, key=key))
+
+    def _case_summaries(self, iris: Iterable[str]) -> tuple[CaseSummary, ...]:
+        """Cases newest first; within a year the highest court first; then by full date."""
+        iris = sorted(set(iris))
+        if not iris:
+            return ()
+        cards = self._cards(iris)
+        courts: dict[str, list[str]] = {}
+        for c, _, court in self._out(iris, "COURT"):
+            courts.setdefault(c, []).append(court)
+        court_cards = self._cards({x for v in courts.values() for x in v})
+        items = []
+        for iri in iris:
+            card = cards.get(iri)
+            if card is None or card.kind != "Case":
+                continue
+            refs = sorted((court_cards[x] for x in set(courts.get(iri, ())) if x in court_cards),
+                          key=lambda c: (_COURT_RANK.get(c.one("courtLevel"), 9), c.iri))
+            items.append((CaseSummary(
+                iri=iri,
+                label_zh=card.label("zh"),
+                label_en=card.label("en"),
+                case_numbers=card.all("caseNumber"),
+                case_numbers_unverified=card.all("caseNumberUnverified"),
+                courts=tuple(c.ref() for c in refs),
+                decided=card.one("decided"),
+                verified=card.one("verified"),
+                outcome_zh=card.text("outcome", "zh"),
+                outcome_en=card.text("outcome", "en"),
+            ), min((_COURT_RANK.get(c.one("courtLevel"), 9) for c in refs), default=9)))
+        return tuple(s for s, _ in sorted(items, key=_case_order))
+
+    def _citations(self, iris: Iterable[str]) -> tuple[Citation, ...]:
+        cards = self._cards(set(iris))
+        articles = [c.iri for c in cards.values() if c.kind == "Article"]
+        statute_of = {a: s for a, _, s in self._out(articles, "ARTICLE_OF")}
+        statutes = {s.iri: s for s in self._refs(statute_of.values())}
+        out = []
+        for c in cards.values():
+            if c.kind == "Article":
+                out.append(Citation(c.iri, "Article", c.label("zh"), c.label("en"),
+                                    c.one("articleNumber"), statutes.get(statute_of.get(c.iri, ""))))
+            elif c.kind == "Statute":
+                out.append(Citation(c.iri, "Statute", c.label("zh"), c.label("en"), None, c.ref()))
+        return tuple(sorted(out, key=_citation_order))
+
+    def _resolve_measure(self, number_or_iri: int | str) -> str:
+        if isinstance(number_or_iri, str) and not number_or_iri.strip().isdigit():
+            return number_or_iri
+        n = int(number_or_iri)
+        rows = self._rows("measure_by_number", n=n)
+        if not rows:
+            raise NotFound(f"no measure number {n} in the graph")
+        # several policy documents may number a measure n: the newest document's wins
+        return sorted(rows, key=lambda r: (-_date_key(r.get("issued")), r["m"]))[0]["m"]
+
+    @staticmethod
+    def _topic_iri(topic: str) -> str:
+        return topic if topic.startswith(("http://", "https://")) else str(mint_iri("topic", topic))
+
+    # -- the questions -------------------------------------------------------------------------
+    def topics(self) -> tuple[TopicSummary, ...]:
+        rows = self._rows("topics", scheme=URIRef(_SCHEME_TOPICS))
+        cards = self._cards(r["t"] for r in rows)
+        out = []
+        for r in rows:
+            c = cards[r["t"]]
+            out.append(TopicSummary(
+                id=c.one("notation") or local_name(c.iri), iri=c.iri, label_zh=c.label("zh"),
+                label_en=c.label("en"), measures=int(r["nm"]), rules=int(r["nr"]), cases=int(r["nc"])))
+        return tuple(sorted(out, key=lambda t: t.id))
+
+    def _topic_summary(self, topic_iri: str) -> TopicSummary:
+        for t in self.topics():
+            if t.iri == topic_iri:
+                return t
+        raise NotFound(f"no topic {topic_iri} in the topic scheme")
+
+    def rules_by_topic(self, topic_id: str) -> TopicRules:
+        t = self._topic_iri(topic_id)
+        summary = self._topic_summary(t)
+        rules = [r["x"] for r in self._rows("topic_rules", t=URIRef(t))]
+        measures = [r["x"] for r in self._rows("topic_measures", t=URIRef(t))]
+        cases = [r["x"] for r in self._rows("topic_cases", t=URIRef(t))]
+        return TopicRules(summary, self._rule_items(rules), self._measure_refs(measures),
+                          self._case_summaries(cases))
+
+    def measure(self, number_or_iri: int | str) -> MeasureDetail:
+        m = self._resolve_measure(number_or_iri)
+        card = self._card(m)
+        if card.kind != "Measure":
+            raise NotFound(f"{m} is a {card.kind}, not a measure")
+        parts = self._out([m], "HAS_PART")
+        rules = [o for _, _, o in parts]
+        parents = [s for _, _, s in self._in([m], "HAS_PART")]
+        parent_cards = self._cards(parents)
+        section = next((c for c in sorted(parent_cards.values(), key=lambda c: c.iri) if c.kind == "Section"), None)
+        doc = next((c for c in parent_cards.values() if c.kind == "PolicyDocument"), None)
+        if doc is None and section is not None:
+            up = self._cards(s for _, _, s in self._in([section.iri], "HAS_PART"))
+            doc = next((c for c in sorted(up.values(), key=lambda c: c.iri) if c.kind == "PolicyDocument"), None)
+        holders = [m, *rules]
+        mention_iris = [x for _, _, x in self._in(holders, "HAS_TARGET")]
+        mentions = self._mentions(mention_iris)
+        cited = [o for _, _, o in self._out(holders, "CITES")]
+        case_iris = [c for _, _, c in self._in(holders, "ILLUSTRATES")]
+        topics = [o for _, _, o in self._out(holders, "ABOUT_TOPIC")]
+        return MeasureDetail(
+            iri=m, number=card.one("number"), title_zh=card.text("title", "zh"),
+            title_en=card.text("title", "en"), text_zh=card.text("text", "zh"),
+            section=section.ref() if section else None, source=doc.ref() if doc else None,
+            doc_number=doc.one("docNumber") if doc else None,
+            rules=self._rule_items(rules), mentions=mentions, citations=self._citations(cited),
+            cases=self._case_summaries(case_iris), topics=self._refs(topics),
+        )
+
+    def _mentions(self, iris: Iterable[str]) -> tuple[MentionItem, ...]:
+        iris = sorted(set(iris))
+        if not iris:
+            return ()
+        cards = self._cards(iris)
+        links: dict[tuple[str, str], str] = {}
+        for s, t, o in self._out(iris, "HAS_BODY", "HAS_TARGET", "SOURCE_DOCUMENT"):
+            links.setdefault((s, t), o)
+        bodies = {r.iri: r for r in self._refs(o for (_, t), o in links.items() if t == "HAS_BODY")}
+        out = []
+        for iri_ in iris:
+            c = cards.get(iri_)
+            body = bodies.get(links.get((iri_, "HAS_BODY"), ""))
+            if c is None or body is None:
+                continue
+            out.append(MentionItem(iri_, c.one("start"), c.one("end"), c.one("exact"), body, body.kind,
+                                   links.get((iri_, "HAS_TARGET")), links.get((iri_, "SOURCE_DOCUMENT"))))
+        return tuple(sorted(out, key=lambda x: (x.start if x.start is not None else -1, x.end or 0, x.iri)))
+
+    def case(self, iri_: str) -> CaseDetail:
+        card = self._card(iri_)
+        if card.kind != "Case":
+            raise NotFound(f"{iri_} is a {card.kind}, not a case")
+        summary = self._case_summaries([iri_])[0]
+        out = self._out([iri_], "CITES", "ILLUSTRATES", "ABOUT_TOPIC", "APPEAL_OF", "RELATED_CASE")
+        by: dict[str, list[str]] = {}
+        for _, t, o in out:
+            by.setdefault(t, []).append(o)
+        illustrated = self._cards(by.get("ILLUSTRATES", []))
+        rule_iris = [c.iri for c in illustrated.values() if c.kind == "Rule"]
+        measure_iris = [c.iri for c in illustrated.values() if c.kind == "Measure"]
+        measure_iris += [m for r, _, m in self._in(rule_iris, "HAS_PART")]
+        relations: dict[tuple[str, str], tuple[str, ...]] = {}
+        for o in by.get("APPEAL_OF", []):
+            relations[(o, "appealOf")] = ()
+        for _, _, s in self._in([iri_], "APPEAL_OF"):
+            relations[(s, "appealedBy")] = ()
+        for o in by.get("RELATED_CASE", []):
+            relations[(o, "relatedCase")] = ()
+        for _, _, s in self._in([iri_], "RELATED_CASE"):
+            relations[(s, "relatedCase")] = ()
+        cited_cards = self._cards(by.get("CITES", []))
+        articles = [c.iri for c in cited_cards.values() if c.kind == "Article"]
+        shared: dict[str, set[str]] = {}
+        for a, _, other in self._in(articles, "CITES"):
+            if other != iri_:
+                shared.setdefault(other, set()).add(a)
+        summaries = {s.iri: s for s in self._case_summaries([k for k, _ in relations] + list(shared))}
+        for other, arts in shared.items():
+            if other in summaries:
+                relations[(other, "sharesArticle")] = tuple(sorted(arts))
+        order = {iri2: i for i, iri2 in enumerate(summaries)}
+        related = tuple(
+            RelatedCase(summaries[o], rel, via)
+            for (o, rel), via in sorted(relations.items(),
+                                         key=lambda kv: (_RELATION_RANK[kv[0][1]], order.get(kv[0][0], 0)))
+            if o in summaries
+        )
+        return CaseDetail(
+            summary=summary, cause=card.text("cause", "zh"),
+            plaintiffs=card.all("plaintiff_zh"), defendants=card.all("defendant_zh"),
+            holding_zh=card.text("holding", "zh"), holding_en=card.text("holding", "en"),
+            honours=card.all("honour_zh"), sources=card.all("source"),
+            citations=self._citations(by.get("CITES", [])),
+            measures=self._measure_refs(measure_iris), rules=self._rule_items(rule_iris),
+            topics=self._refs(by.get("ABOUT_TOPIC", [])), related=related,
+        )
+
+    def _law(self, iri_: str, kind: str) -> LawDetail:
+        card = self._card(iri_)
+        if card.kind != kind:
+            raise NotFound(f"{iri_} is a {card.kind}, not an {kind.lower()}")
+        if kind == "Article":
+            statute_iris = [s for _, _, s in self._out([iri_], "ARTICLE_OF")]
+            statute = self._refs(statute_iris)[0] if statute_iris else None
+            articles: tuple[NodeRef, ...] = ()
+            citing_targets = [iri_]
+            scard = self._cards(statute_iris).get(statute.iri) if statute else None
+        else:
+            statute, scard = card.ref(), card
+            art_iris = {o for _, _, o in self._out([iri_], "HAS_PART")}
+            art_iris |= {a for _, _, a in self._in([iri_], "ARTICLE_OF")}
+            art_cards = self._cards(art_iris)
+            articles = tuple(c.ref() for c in sorted(
+                (c for c in art_cards.values() if c.kind == "Article"),
+                key=lambda c: (_article_key(c.one("articleNumber")), c.iri)))
+            citing_targets = [iri_, *(a.iri for a in articles)]
+        citing = self._cards(s for _, _, s in self._in(citing_targets, "CITES"))
+        return LawDetail(
+            iri=iri_, kind=kind, label_zh=card.label("zh"), label_en=card.label("en"),
+            gist_zh=card.text("gist", "zh"), gist_en=card.text("gist", "en"),
+            article_number=card.one("articleNumber"), statute=statute,
+            statute_kind=scard.one("statuteKind") if scard else None,
+            status=scard.one("status") if scard else None, articles=articles,
+            measures=self._measure_refs(c.iri for c in citing.values() if c.kind == "Measure"),
+            rules=self._rule_items(c.iri for c in citing.values() if c.kind == "Rule"),
+            cases=self._case_summaries(c.iri for c in citing.values() if c.kind == "Case"),
+        )
+
+    def article(self, iri_: str) -> LawDetail:
+        return self._law(iri_, "Article")
+
+    def statute(self, iri_: str) -> LawDetail:
+        return self._law(iri_, "Statute")
+
+    def cases(self, topic: str | None = None, court: str | None = None, year: int | None = None,
+              statute: str | None = None, measure: int | str | None = None, offset: int = 0,
+              limit: int = 20) -> Page:
+        if offset < 0 or limit < 0:
+            raise ValueError("offset and limit must not be negative")
+        params: dict[str, Any] = {}
+        if topic:
+            params["topic"] = URIRef(self._topic_iri(topic))
+        if court:
+            params["court"] = URIRef(court if court.startswith(("http://", "https://")) else str(mint_iri("court", court)))
+        if year is not None:
+            params["year"] = str(int(year))
+        if statute:
+            params["statute"] = URIRef(statute)
+        if measure is not None:
+            try:
+                params["measure"] = URIRef(self._resolve_measure(measure))
+            except NotFound:
+                return Page(0, offset, limit, ())
+        rows = self._rows("cases", **params)
+        all_cases = self._case_summaries(r["c"] for r in rows)
+        return Page(len(all_cases), offset, limit, all_cases[offset: offset + limit])
+
+    def search(self, q: str, limit: int = 20) -> tuple[SearchHit, ...]:
+        terms = _terms(q or "")
+        if not terms:
+            return ()
+        matched: dict[str, tuple[str, ...]] = {}
+        for cand in self._search_candidates(terms).values():
+            if not _explorable(cand.iri):
+                continue
+            fields = tuple(sorted(k for k, vs in cand.props.items() if _search_key(k)
+                                  and any(_matches(str(v), terms) for v in vs)))
+            if fields:
+                matched[cand.iri] = fields
+        full = self._cards(matched)
+        direct = {i: (full[i], f) for i, f in matched.items() if i in full}
+        concepts = [i for i, (c, _) in direct.items() if c.kind in ("Concept", "Topic")]
+        via: dict[str, set[str]] = {}
+        for c, _, x in self._in(concepts, "MENTIONS", "ABOUT_TOPIC", "CONCEPT"):
+            via.setdefault(x, set()).add(c)
+        mentions = {m: c for c, _, m in self._in(concepts, "HAS_BODY")}
+        for m, _, target in self._out(mentions, "HAS_TARGET"):
+            via.setdefault(target, set()).add(mentions[m])
+        hop_cards = self._cards(set(via) - set(direct))
+        concept_refs = {r.iri: r for r in self._refs(concepts)}
+        hits = []
+        for card, fields in direct.values():
+            hits.append((0, SearchHit(card.iri, card.kind, card.label("zh"), card.label("en"), fields), card))
+        for x, card in hop_cards.items():
+            if not _explorable(x) or card.kind not in ("Measure", "Rule", "Case", "Statute", "Article", "PolicyDocument"):
+                continue
+            refs = tuple(concept_refs[c] for c in sorted(via[x]) if c in concept_refs)
+            hits.append((1, SearchHit(x, card.kind, card.label("zh"), card.label("en"), (), refs), card))
+        hits.sort(key=lambda h: (h[0], _SEARCH_KIND_RANK.get(h[1].kind, 99), -len(h[1].via),
+                                 h[2].one("number") if isinstance(h[2].one("number"), int) else 0,
+                                 h[1].label_zh or "", h[1].iri))
+        return tuple(h for _, h, _ in hits[:limit])
+
+    def _adjacent(self, frontier: Sequence[str]) -> list[tuple[str, str, str]]:
+        """Explorable edges (source, TYPE, target) touching the frontier."""
+        edges = set()
+        for s, t, o in self._links(frontier, None, "out"):
+            if t not in _HIDDEN_TYPES and _explorable(o):
+                edges.add((s, t, o))
+        for n, t, other in self._links(frontier, None, "in"):
+            if t not in _HIDDEN_TYPES and _explorable(other):
+                edges.add((other, t, n))
+        return sorted(edges)
+
+    def _subgraph(self, nodes: Sequence[str], edges: Iterable[tuple[str, str, str]], truncated: bool) -> SubGraph:
+        cards = self._cards(nodes)
+        keep = set(nodes)
+        gnodes = tuple(GraphNode(n, cards[n].label("zh") or cards[n].label("en"), cards[n].kind, cards[n].label("en"))
+                       for n in nodes if n in cards)
+        gedges = tuple(GraphEdge(s, t, o) for s, t, o in sorted(set(edges)) if s in keep and o in keep)
+        return SubGraph(gnodes, gedges, truncated)
+
+    def neighbourhood(self, iri_: str, depth: int = 1, limit: int = 200) -> SubGraph:
+        if not 1 <= depth <= 3:
+            raise ValueError("depth must be 1, 2 or 3")
+        self._card(iri_)
+        seen = [iri_]
+        seen_set = {iri_}
+        edges: set[tuple[str, str, str]] = set()
+        frontier = [iri_]
+        truncated = False
+        for _ in range(depth):
+            level: set[str] = set()
+            for s, t, o in self._adjacent(frontier):
+                edges.add((s, t, o))
+                for n in (s, o):
+                    if n not in seen_set:
+                        level.add(n)
+            new = sorted(level)
+            room = max(0, limit - len(seen))
+            if len(new) > room:
+                new, truncated = new[:room], True
+            seen += new
+            seen_set.update(new)
+            frontier = new
+            if not frontier:
+                break
+        return self._subgraph(seen, edges, truncated)
+
+    def shortest_path(self, a: str, b: str, max_depth: int = 6) -> SubGraph | None:
+        """A shortest undirected path; among equals, the one whose IRIs sort first."""
+        self._card(a)
+        self._card(b)
+        if a == b:
+            return self._subgraph([a], [], False)
+        parent: dict[str, tuple[str, tuple[str, str, str]] | None] = {a: None}
+        frontier = [a]
+        for _ in range(max_depth):
+            nxt: dict[str, tuple[str, tuple[str, str, str]]] = {}
+            for edge in self._adjacent(frontier):
+                s, _, o = edge
+                for here, there in ((s, o), (o, s)):
+                    if here in frontier and there not in parent:
+                        best = nxt.get(there)
+                        if best is None or (here, edge) < best:
+                            nxt[there] = (here, edge)
+            if not nxt:
+                return None
+            parent.update(nxt)
+            if b in nxt:
+                path, edges = [b], []
+                node = b
+                while parent[node] is not None:
+                    prev, edge = parent[node]
+                    edges.append(edge)
+                    path.append(prev)
+                    node = prev
+                path.reverse()
+                edges.reverse()
+                sub = self._subgraph(path, edges, False)
+                return SubGraph(sub.nodes, tuple(GraphEdge(*e) for e in edges), False)
+            frontier = sorted(nxt)
+        return None
+
+    def topic_measure_matrix(self) -> Matrix:
+        topics = self.topics()
+        cells: dict[tuple[str, str], set[str]] = {}
+        for r in self._rows("matrix"):
+            cells.setdefault((r["t"], r["m"]), set()).add(r["x"])
+        ids = {t.iri: t.id for t in topics}
+        measures = self._measure_refs(self._rows_values("all_measures", "m"))
+        return Matrix(topics, measures, tuple(sorted(
+            (MatrixCell(ids[t], m, len(xs)) for (t, m), xs in cells.items() if t in ids),
+            key=lambda c: (c.topic, c.measure))))
+
+    def _rows_values(self, name: str, col: str, **params: Any) -> list[str]:
+        return [r[col] for r in self._rows(name, **params)]
+
+    def centrality(self, limit: int = 50) -> tuple[CentralityRow, ...]:
+        edges = sorted({(s, t, o) for s, t, o in self._edges()
+                        if t not in _HIDDEN_TYPES and _explorable(s) and _explorable(o)})
+        indeg: dict[str, int] = {}
+        outdeg: dict[str, int] = {}
+        for s, _, o in edges:
+            outdeg[s] = outdeg.get(s, 0) + 1
+            indeg[o] = indeg.get(o, 0) + 1
+        nodes = sorted(set(indeg) | set(outdeg))
+        pr = _pagerank(nodes, [(s, o) for s, _, o in edges])
+        top = sorted(nodes, key=lambda n: (-(indeg.get(n, 0) + outdeg.get(n, 0)), n))[:limit]
+        cards = self._cards(top)
+        return tuple(CentralityRow(n, cards[n].kind, cards[n].label("zh"), cards[n].label("en"),
+                                   indeg.get(n, 0), outdeg.get(n, 0), indeg.get(n, 0) + outdeg.get(n, 0),
+                                   round(pr[n], 6))
+                     for n in top if n in cards)
+
+
+def _date_key(value: Any) -> int:
+    digits = re.sub(r"\D", "", str(value or ""))[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
+
+
+def _case_order(item: tuple[CaseSummary, int]) -> tuple:
+    s, court_rank = item
+    year = _year(s.decided)
+    return (year is None, -(year or 0), court_rank, -_date_key(s.decided), s.iri)
+
+
+def _article_key(number: str | None) -> tuple[int, ...]:
+    if not number:
+        return (10**9,)
+    return tuple(int(p) if p.isdigit() else 10**9 for p in number.split("-"))
+
+
+def _citation_order(c: Citation) -> tuple:
+    return (c.statute.iri if c.statute else c.iri, c.kind != "Statute", _article_key(c.article_number), c.iri)
+
+
+# ----------------------------------------------------------------------------- SPARQL backend
+
+_SPARQL: dict[str, str] = {
+    "topics": """
+SELECT ?scheme ?t (COUNT(DISTINCT ?m) AS ?nm) (COUNT(DISTINCT ?r) AS ?nr) (COUNT(DISTINCT ?c) AS ?nc) WHERE {
+  ?t skos:inScheme ?scheme .
+  { } UNION {
+    ?m a iprg:Measure . { ?m iprg:aboutTopic ?t } UNION { ?m iprg:hasPart ?r0 . ?r0 a iprg:Rule ; iprg:aboutTopic ?t }
+  } UNION { ?r a iprg:Rule ; iprg:aboutTopic ?t }
+  UNION { ?c a iprg:Case ; iprg:aboutTopic ?t }
+} GROUP BY ?scheme ?t""",
+    "topic_rules": "SELECT DISTINCT ?t ?x WHERE { ?x a iprg:Rule ; iprg:aboutTopic ?t }",
+    "topic_measures": """
+SELECT DISTINCT ?t ?x WHERE { ?x a iprg:Measure .
+  { ?x iprg:aboutTopic ?t } UNION { ?x iprg:hasPart ?r . ?r a iprg:Rule ; iprg:aboutTopic ?t } }""",
+    "topic_cases": """
+SELECT DISTINCT ?t ?x WHERE { ?x a iprg:Case .
+  { ?x iprg:aboutTopic ?t } UNION { ?x iprg:illustrates ?r . ?r a iprg:Rule ; iprg:aboutTopic ?t } }""",
+    "measure_by_number": """
+SELECT ?n ?m (MAX(STR(?d)) AS ?issued) WHERE { ?m a iprg:Measure ; iprg:number ?n .
+  OPTIONAL { ?doc iprg:hasPart+ ?m . ?doc dcterms:issued ?d } } GROUP BY ?n ?m""",
+    "all_measures": "SELECT ?m WHERE { ?m a iprg:Measure }",
+    "matrix": """
+SELECT DISTINCT ?t ?m ?x WHERE {
+  { ?m a iprg:Measure ; iprg:aboutTopic ?t . BIND(?m AS ?x) }
+  UNION { ?m a iprg:Measure ; iprg:hasPart ?x . ?x a iprg:Rule ; iprg:aboutTopic ?t }
+  UNION { ?m a iprg:Measure . ?x a iprg:Case ; iprg:illustrates ?m ; iprg:aboutTopic ?t }
+  UNION { ?m a iprg:Measure ; iprg:hasPart ?r . ?r a iprg:Rule .
+          ?x a iprg:Case ; iprg:illustrates ?r ; iprg:aboutTopic ?t }
+}""",
+}
+#: Fixed fragments of the ``cases`` filter query, chosen by which filters are set.
+_SPARQL_CASE_FILTERS = {
+    "topic": "?c iprg:aboutTopic ?topic .",
+    "court": "?c iprg:court ?court .",
+    "year": "?c iprg:decided ?d . FILTER(STRSTARTS(STR(?d), ?year))",
+    "statute": "?c iprg:cites ?a . FILTER(?a = ?statute || EXISTS { ?a iprg:articleOf ?statute })",
+    "measure": "{ ?c iprg:illustrates ?measure } UNION { ?c iprg:illustrates ?r0 . ?measure iprg:hasPart ?r0 }",
+}
+_SPARQL_CARD = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p = rdf:type || isLiteral(?o)) }"
+_SPARQL_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
+_SPARQL_IN = "SELECT ?s ?p ?o WHERE { ?o ?p ?s . FILTER(?p != rdf:type) }"
+_SPARQL_EDGES = """
+SELECT ?base ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type
+  && STRSTARTS(STR(?s), ?base) && STRSTARTS(STR(?o), ?base)) }"""
+_SPARQL_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
+_SEARCH_VALUES = " ".join(f"<{_CARD_PREDICATES[b]}>" for b in _SEARCH_BASES)  # fixed ontology IRIs
+_SPARQL_SEARCH = (
+    "SELECT ?w ?s ?p ?o WHERE { VALUES ?p { " + _SEARCH_VALUES + " } ?s ?p ?o . "
+    "FILTER(isLiteral(?o) && CONTAINS(LCASE(STR(?o)), ?w)) }"
+)
+
+
+def _lit_key(p: str, o: Literal) -> str | None:
+    base = _PRED_KEY.get(p)
+    if base is None:
+        return None
+    if o.language:
+        return f"{base}_{o.language}" if o.language in ("zh", "en") else None
+    return base
+
+
+class SparqlExplorer(_Questions):
     """The questions answered by SPARQL on the embedded Oxigraph store."""
 
     backend = "sparql"
 
     def __init__(self, store) -> None:
         self.store = store
+        self._names: tuple[str | None, dict[str, str]] = (None, {})
+
+    def _type_name(self, predicate: str) -> str:
+        gen = self.store.current_generation()
+        if self._names[0] != gen or predicate not in self._names[1]:
+            from kg.pg import _type_names
+
+            preds = [str(r["p"]) for r in self.store.select(_SPARQL_PREDICATES)]
+            self._names = (gen, _type_names(preds))
+        return self._names[1].get(predicate) or upper_snake(local_name(predicate))
+
+    def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if name == "cases":
+            parts = [_SPARQL_CASE_FILTERS[k] for k in ("topic", "court", "year", "statute", "measure") if k in params]
+            # the bound variables must be projected for Oxigraph to substitute them
+            head = " ".join("?" + k for k in params)
+            text = f"SELECT DISTINCT {head} ?c WHERE {{ ?c a iprg:Case . " + " ".join(parts) + " }"
+        else:
+            text = _SPARQL[name]
+        bindings = {k: (v if isinstance(v, URIRef) else Literal(v)) for k, v in params.items()}
+        return [{k: _py(v) for k, v in row.items()} for row in self.store.select(text, bindings)]
+
+    def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
+        out = {}
+        for iri_ in sorted(set(iris)):
+            types: list[str] = []
+            props: dict[str, list[Any]] = {}
+            for row in self.store.select(_SPARQL_CARD, {"s": URIRef(iri_)}):
+                p, o = str(row["p"]), row["o"]
+                if p == str(RDF.type):
+                    types.append(local_name(o))
+                elif isinstance(o, Literal):
+                    key = _lit_key(p, o)
+                    if key:
+                        props.setdefault(key, []).append(o)
+            if types or props:
+                out[iri_] = _card_from_props(iri_, types, props)
+        return out
+
+    def _links(self, iris, types, direction):
+        text = _SPARQL_OUT if direction == "out" else _SPARQL_IN
+        wanted = set(types) if types else None
+        out = []
+        for iri_ in iris:
+            for row in self.store.select(text, {"s": URIRef(iri_)}):
+                if not isinstance(row["o"], URIRef):
+                    continue
+                t = self._type_name(str(row["p"]))
+                if wanted is None or t in wanted:
+                    out.append((iri_, t, str(row["o"])))
+        return sorted(set(out))
+
+    def _edges(self):
+        rows = self.store.select(_SPARQL_EDGES, {"base": Literal(_ID)})
+        return [(str(r["s"]), self._type_name(str(r["p"])), str(r["o"])) for r in rows]
+
+    def _search_candidates(self, terms):
+        anchor = max(terms, key=len)
+        found: dict[str, dict[str, list[Any]]] = {}
+        for row in self.store.select(_SPARQL_SEARCH, {"w": Literal(anchor)}):
+            key = _lit_key(str(row["p"]), row["o"])
+            if key:
+                found.setdefault(str(row["s"]), {}).setdefault(key, []).append(row["o"])
+        return {s: _card_from_props(s, (), props) for s, props in found.items()}
 
 
-class CypherExplorer:
+# ----------------------------------------------------------------------------- Cypher backend
+
+_CYPHER: dict[str, str] = {
+    "topics": """
+MATCH (t:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})
+RETURN t.uri AS t,
+  COUNT { MATCH (m:Measure) WHERE (m)-[:ABOUT_TOPIC]->(t)
+          OR EXISTS { MATCH (m)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(t) } } AS nm,
+  COUNT { MATCH (r:Rule)-[:ABOUT_TOPIC]->(t) } AS nr,
+  COUNT { MATCH (c:Case)-[:ABOUT_TOPIC]->(t) } AS nc""",
+    "topic_rules": "MATCH (x:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN DISTINCT x.uri AS x",
+    "topic_measures": """
+MATCH (t:Resource {uri: $t}) MATCH (x:Measure)
+WHERE (x)-[:ABOUT_TOPIC]->(t) OR EXISTS { MATCH (x)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(t) }
+RETURN x.uri AS x""",
+    "topic_cases": """
+MATCH (t:Resource {uri: $t}) MATCH (x:Case)
+WHERE (x)-[:ABOUT_TOPIC]->(t) OR EXISTS { MATCH (x)-[:ILLUSTRATES]->(:Rule)-[:ABOUT_TOPIC]->(t) }
+RETURN x.uri AS x""",
+    "measure_by_number": """
+MATCH (m:Measure) WHERE $n = m.number OR (valueType(m.number) STARTS WITH 'LIST' AND $n IN m.number)
+OPTIONAL MATCH (doc:Resource)-[:HAS_PART*1..4]->(m) WHERE doc.issued IS NOT NULL
+RETURN m.uri AS m, max(toString(doc.issued)) AS issued""",
+    "all_measures": "MATCH (m:Measure) RETURN m.uri AS m",
+    "matrix": """
+MATCH (m:Measure)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, m.uri AS x
+UNION MATCH (m:Measure)-[:HAS_PART]->(x:Rule)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
+UNION MATCH (x:Case)-[:ILLUSTRATES]->(m:Measure), (x)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
+UNION MATCH (x:Case)-[:ILLUSTRATES]->(:Rule)<-[:HAS_PART]-(m:Measure), (x)-[:ABOUT_TOPIC]->(t)
+      RETURN t.uri AS t, m.uri AS m, x.uri AS x""",
+    "cases": """
+MATCH (c:Case)
+WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $topic}) })
+  AND ($court IS NULL OR EXISTS { MATCH (c)-[:COURT]->(:Resource {uri: $court}) })
+  AND ($year IS NULL OR any(d IN CASE WHEN c.decided IS NULL THEN []
+        WHEN valueType(c.decided) STARTS WITH 'LIST' THEN c.decided ELSE [c.decided] END
+        WHERE toString(d) STARTS WITH $year))
+  AND ($statute IS NULL OR EXISTS { MATCH (c)-[:CITES]->(a:Resource)
+        WHERE a.uri = $statute OR EXISTS { MATCH (a)-[:ARTICLE_OF]->(:Resource {uri: $statute}) } })
+  AND ($measure IS NULL OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource {uri: $measure}) }
+       OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })
+RETURN c.uri AS c""",
+}
+_CYPHER_CARDS = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})
+RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props"""
+_CYPHER_OUT = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]->(o:Resource)
+WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+_CYPHER_IN = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})<-[r]-(o:Resource)
+WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+_CYPHER_EDGES = """
+MATCH (s:Resource)-[r]->(o:Resource) WHERE s.uri STARTS WITH $base AND o.uri STARTS WITH $base
+RETURN s.uri AS s, type(r) AS t, o.uri AS o"""
+_CYPHER_SEARCH = """
+CALL db.index.fulltext.queryNodes($index, $q) YIELD node
+RETURN node.uri AS uri, properties(node) AS props"""
+_CYPHER_SCAN = """
+MATCH (n:Resource)
+WITH n, [k IN keys(n) WHERE k IN $keys] AS ks
+WHERE any(k IN ks WHERE any(v IN CASE WHEN valueType(n[k]) STARTS WITH 'LIST' THEN n[k] ELSE [n[k]] END
+                            WHERE toLower(toString(v)) CONTAINS $w))
+RETURN n.uri AS uri, properties(n) AS props"""
+FULLTEXT_INDEX = "iprg_text"
+
+
+def _prop_base(key: str) -> tuple[str, str | None]:
+    head, _, tail = key.rpartition("_")
+    if head and tail in ("zh", "en"):
+        return head, tail
+    return key, None
+
+
+def _neo_props(props: dict[str, Any], bases: Iterable[str] | None = None) -> dict[str, list[Any]]:
+    allowed = set(bases) if bases is not None else set(_CARD_PREDICATES)
+    out: dict[str, list[Any]] = {}
+    for key, value in props.items():
+        base, _ = _prop_base(key)
+        if base in allowed:
+            out[key] = list(value) if isinstance(value, (list, tuple)) else [value]
+    return out
+
+
+class CypherExplorer(_Questions):
     """The questions answered by Cypher on the Neo4j mirror (read transactions only)."""
 
     backend = "cypher"
@@ -345,10 +1306,311 @@ class CypherExplorer:
         self.driver = driver
         self.database = database
 
+    def _run(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        import neo4j
 
-def get_explorer(backend: str = "sparql", store=None, driver=None) -> Explorer:
-    """An explorer on the default store (``sparql``) or on Neo4j from ``kg.config`` (``cypher``)."""
-    raise NotImplementedError
+        clean = {k: (str(v) if isinstance(v, URIRef) else v) for k, v in params.items()}
+        records, _, _ = self.driver.execute_query(
+            text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        return [dict(r) for r in records]
+
+    def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if name == "cases":
+            params = {k: params.get(k) for k in ("topic", "court", "year", "statute", "measure")}
+        return [{k: _py(v) for k, v in row.items()} for row in self._run(_CYPHER[name], params)]
+
+    def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
+        uris = sorted(set(iris))
+        if not uris:
+            return {}
+        out = {}
+        for row in self._run(_CYPHER_CARDS, {"uris": uris}):
+            types = [lbl for lbl in row["labels"] if lbl != "Resource"]
+            out[row["uri"]] = _card_from_props(row["uri"], types, _neo_props(row["props"]))
+        return out
+
+    def _links(self, iris, types, direction):
+        uris = list(iris)
+        if not uris:
+            return []
+        text = _CYPHER_OUT if direction == "out" else _CYPHER_IN
+        rows = self._run(text, {"uris": uris, "types": list(types) if types else None})
+        return sorted({(r["n"], r["t"], r["o"]) for r in rows})
+
+    def _edges(self):
+        return [(r["s"], r["t"], r["o"]) for r in self._run(_CYPHER_EDGES, {"base": _ID})]
+
+    def _search_candidates(self, terms):
+        query = _lucene(terms)
+        if query is None:  # only one-character CJK words: the bigram index cannot see them
+            keys = [f"{b}{s}" for b in _SEARCH_BASES for s in ("", "_zh", "_en")]
+            rows = self._run(_CYPHER_SCAN, {"keys": keys, "w": max(terms, key=len)})
+        else:
+            rows = self._run(_CYPHER_SEARCH, {"index": FULLTEXT_INDEX, "q": query})
+        return {r["uri"]: _card_from_props(r["uri"], (), _neo_props(r["props"], _SEARCH_BASES))
+                for r in rows}
+
+
+# ----------------------------------------------------------------------------- factory
+
+
+def get_explorer(backend: str = "sparql", store=None, driver=None, database: str | None = None) -> Explorer:
+    """An explorer on ``store`` (default: the configured RDF store) for ``sparql``, or on
+    ``driver`` (default: Neo4j from ``NEO4J_URI``… or the running ``kg neo4j`` launcher) for
+    ``cypher``."""
+    if backend == "sparql":
+        if store is None:
+            from kg.store import GraphStore
+
+            store = GraphStore()
+        return SparqlExplorer(store)
+    if backend == "cypher":
+        settings = config.neo4j_settings()
+        if driver is None:
+            driver = _default_driver()
+        return CypherExplorer(driver, database or settings.database)
+    raise ValueError(f"unknown explorer backend {backend!r}; choose 'sparql' or 'cypher'")
+
+
+def _default_driver():
+    from neo4j import GraphDatabase
+
+    settings = config.neo4j_settings()
+    if settings.configured:
+        return GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password or ""))
+    from kg import neo4j_server
+
+    info = neo4j_server.cli_state()
+    if info is None:
+        raise ConsoleError("no Neo4j configured: set NEO4J_URI (and NEO4J_USER/NEO4J_PASSWORD) "
+                           "or start the bundled server with `kg neo4j start`")
+    return GraphDatabase.driver(info.uri, auth=(info.user, info.password))
+
+
+# ----------------------------------------------------------------------------- consoles
+
+_SPARQL_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+_CYPHER_WRITE_WORDS = ("CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "FOREACH",
+                       "GRANT", "REVOKE", "DENY", "ALTER", "RENAME", "START", "STOP", "TERMINATE",
+                       "ENABLE", "DEALLOCATE", "REALLOCATE", "USE")
+#: Procedures the Cypher console may CALL (all read-only); everything else is refused.
+_CYPHER_READ_PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
+    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "db.index.fulltext.querynodes",
+    "db.index.fulltext.queryrelationships", "db.info", "dbms.components",
+})
+
+
+def _strip(text: str, lang: str) -> str:
+    """The query with comments, string literals (and, for SPARQL, IRIs; for Cypher, backquoted
+    names) blanked out, so that a keyword inside them is not mistaken for a clause."""
+    out, i, n = [], 0, len(text)
+    quotes = ("'", '"', "`") if lang == "cypher" else ("'", '"')
+    while i < n:
+        ch = text[i]
+        if lang == "cypher" and text.startswith("//", i) or lang == "sparql" and ch == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            out.append(" ")
+        elif lang == "cypher" and text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            out.append(" ")
+        elif lang == "sparql" and ch == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            j = text.index(">", i)
+            out.append("<>")
+            i = j + 1
+        elif ch in quotes:
+            long = lang == "sparql" and text.startswith(ch * 3, i)
+            end = ch * 3 if long else ch
+            j = i + len(end)
+            while j < n and not text.startswith(end, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(end)
+            out.append(" '' ")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def check_sparql(text: str) -> None:
+    """Refuse anything but a SELECT/ASK/CONSTRUCT/DESCRIBE query (SPARQL Update is refused)."""
+    bare = _strip(text, "sparql")
+    words = re.findall(r"(?<![?$:\w])[A-Za-z_]+(?![\w:])", bare)
+    upper = [w.upper() for w in words]
+    for w in upper:
+        if w in _SPARQL_UPDATE_WORDS and w != "WITH":
+            raise ConsoleError(f"the SPARQL console is read-only: {w} (SPARQL Update) is not allowed")
+    forms = [w for w in upper if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")]
+    if not forms:
+        raise ConsoleError("the SPARQL console runs queries only: write SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+def check_cypher(text: str) -> None:
+    """Refuse write clauses, admin commands and procedures that are not known to be read-only."""
+    bare = _strip(text, "cypher")
+    upper = bare.upper()
+    for w in _CYPHER_WRITE_WORDS:
+        if re.search(rf"(?<![\w$.]){w}(?![\w])", upper):
+            raise ConsoleError(f"the Cypher console is read-only: {w} is not allowed")
+    if re.search(r"\bLOAD\s+CSV\b", upper):
+        raise ConsoleError("the Cypher console is read-only: LOAD CSV is not allowed")
+    if re.search(r"\bIN\s+(?:\d+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS\b", upper):
+        raise ConsoleError("the Cypher console is read-only: CALL { … } IN TRANSACTIONS is not allowed")
+    for m in re.finditer(r"\bCALL\s*(?!\s*[{(])([A-Za-z_][\w.]*)", bare, flags=re.IGNORECASE):
+        name = m.group(1).lower()
+        if name not in _CYPHER_READ_PROCEDURES:
+            raise ConsoleError(f"the Cypher console may not call the procedure {m.group(1)}: only "
+                               f"{', '.join(sorted(_CYPHER_READ_PROCEDURES))} are allowed")
+
+
+def _json_sparql(term: Any) -> Any:
+    from kg.store import from_ox
+
+    if term is None:
+        return None
+    value = from_ox(term)
+    if isinstance(value, URIRef):
+        return str(value)
+    if isinstance(value, Literal):
+        return _py(value)
+    return "_:" + str(value)
+
+
+def _json_cypher(value: Any) -> Any:
+    import neo4j.graph as g
+
+    if isinstance(value, g.Node):
+        props = dict(value)
+        return {"uri": props.get("uri"), "labels": sorted(value.labels),
+                "label_zh": _first(props.get("label_zh") or props.get("prefLabel_zh") or props.get("title_zh")),
+                "label_en": _first(props.get("label_en") or props.get("prefLabel_en") or props.get("title_en"))}
+    if isinstance(value, g.Relationship):
+        return {"type": value.type,
+                "start": dict(value.start_node).get("uri") if value.start_node else None,
+                "end": dict(value.end_node).get("uri") if value.end_node else None,
+                "properties": {k: _json_cypher(v) for k, v in dict(value).items()}}
+    if isinstance(value, g.Path):
+        return {"nodes": [_json_cypher(n) for n in value.nodes],
+                "relationships": [_json_cypher(r) for r in value.relationships]}
+    if isinstance(value, (list, tuple)):
+        return [_json_cypher(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_cypher(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return _py(value) if not hasattr(value, "iso_format") else value.iso_format()
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _with_deadline(fn, timeout_s: float):
+    """Run ``fn`` in a worker thread; give up waiting at the deadline (the worker is abandoned,
+    it stops at its next row check)."""
+    box: dict[str, Any] = {}
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            box["value"] = fn(stop)
+        except BaseException as exc:  # handed to the caller
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="iprg-console", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        stop.set()
+        raise ConsoleError(f"the query ran longer than the {timeout_s:g} s time limit and was stopped")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _sparql_console(store, text: str, limit: int, timeout_s: float) -> ConsoleResult:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+
+    def work(stop: threading.Event) -> ConsoleResult:
+        try:
+            result = store.query(text)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise ConsoleError(f"SPARQL error: {exc}") from exc
+        if isinstance(result, bool):
+            return ConsoleResult(("ask",), ((result,),), False, 0.0)
+        rows: list[tuple[Any, ...]] = []
+        truncated = False
+        if isinstance(result, ox.QuerySolutions):
+            columns = tuple(v.value for v in result.variables)
+            for sol in result:
+                if stop.is_set():
+                    break
+                if len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append(tuple(_json_sparql(sol[c]) for c in columns))
+        else:
+            columns = ("subject", "predicate", "object")
+            for triple in result:
+                if stop.is_set():
+                    break
+                if len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append((_json_sparql(triple.subject), _json_sparql(triple.predicate),
+                             _json_sparql(triple.object)))
+        return ConsoleResult(columns, tuple(rows), truncated, 0.0)
+
+    res = _with_deadline(work, timeout_s)
+    return ConsoleResult(res.columns, res.rows, res.truncated, round((time.perf_counter() - started) * 1000, 3))
+
+
+def _cypher_console(driver, text: str, limit: int, timeout_s: float, database: str,
+                    check: bool = True) -> ConsoleResult:
+    """Run ``text`` in a READ transaction with a server-side timeout. ``check=False`` skips the
+    text check (tests use it to prove the READ mode alone refuses writes)."""
+    import neo4j
+    from neo4j.exceptions import ClientError, Neo4jError
+
+    if check:
+        check_cypher(text)
+    started = time.perf_counter()
+
+    @neo4j.unit_of_work(timeout=timeout_s)
+    def work(tx, stop: threading.Event) -> ConsoleResult:
+        result = tx.run(text)
+        columns = tuple(result.keys())
+        rows: list[tuple[Any, ...]] = []
+        truncated = False
+        for record in result:
+            if stop.is_set():
+                break
+            if len(rows) >= limit:
+                truncated = True
+                break
+            rows.append(tuple(_json_cypher(record[c]) for c in columns))
+        return ConsoleResult(columns, tuple(rows), truncated, 0.0)
+
+    def run(stop: threading.Event) -> ConsoleResult:
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+            try:
+                return session.execute_read(work, stop)
+            except ClientError as exc:
+                code = exc.code or ""
+                if "AccessMode" in code or "Forbidden" in code or "WriteOnReadOnlyAccessDbException" in code:
+                    raise ConsoleError(f"the Cypher console is read-only; the server refused a write: {exc.message}") from exc
+                if "TransactionTimedOut" in code or "Terminated" in code:
+                    raise ConsoleError(f"the query ran longer than the {timeout_s:g} s time limit: {exc.message}") from exc
+                raise ConsoleError(f"Cypher error: {exc.message}") from exc
+            except Neo4jError as exc:
+                raise ConsoleError(f"Cypher error: {exc.message}") from exc
+
+    res = _with_deadline(run, timeout_s + 1.0)
+    return ConsoleResult(res.columns, res.rows, res.truncated, round((time.perf_counter() - started) * 1000, 3))
 
 
 def run_console(
@@ -360,5 +1622,30 @@ def run_console(
     timeout_s: float = 10,
     database: str | None = None,
 ) -> ConsoleResult:
-    """Run a read-only SPARQL or Cypher query typed by a user (row- and time-limited)."""
-    raise NotImplementedError
+    """Run a read-only SPARQL or Cypher query typed by a user (row- and time-limited).
+
+    SPARQL: only query forms (Oxigraph's ``query`` refuses updates as well). Cypher: write
+    clauses, admin commands and unknown procedures are refused from the text (comments and
+    strings stripped first), and the query runs in a READ transaction with a server timeout, so a
+    write that slips past the text check is refused by the server.
+    """
+    if not text or not text.strip():
+        raise ConsoleError("the query is empty")
+    if limit <= 0:
+        raise ConsoleError("the row limit must be positive")
+    if lang == "sparql":
+        check_sparql(text)
+        if store is None:
+            from kg.store import GraphStore
+
+            store = GraphStore()
+        return _sparql_console(store, text, limit, timeout_s)
+    if lang == "cypher":
+        own = driver is None
+        drv = _default_driver() if own else driver
+        try:
+            return _cypher_console(drv, text, limit, timeout_s, database or config.neo4j_settings().database)
+        finally:
+            if own:
+                drv.close()
+    raise ConsoleError(f"unknown query language {lang!r}; choose 'sparql' or 'cypher'")
