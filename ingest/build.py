@@ -291,11 +291,26 @@ def _judgment(b: _Builder, item: Ingested, corpus: Corpus, index: LinkIndex) -> 
             b.zh(node, IPRG.outcome, o)
         for a in {a.value for a in j.amounts}:
             b.add(node, IPRG.amount, Literal(Decimal(a), datatype=XSD.decimal))
+        courts = [ln.mention for ln in item.linked if ln.node_kind == "court"]
         for ref in j.case_numbers:
             other = norm_number(ref.text)
-            if ref.role == "一审" and other != norm_number(number):
-                first = iri("case", index.cases[other]) if other in index.cases else iri("case", other)
-                b.add(node, IPRG.relatedCase, first)
+            if ref.role != "一审" or other == norm_number(number):
+                continue
+            if other in index.cases:
+                b.add(node, IPRG.relatedCase, iri("case", index.cases[other]))
+                continue
+            # the lower court's judgment, named as "…法院（2023）…号": a Case of its own
+            court = next((c for c in courts if 0 <= ref.start - c.end <= 2), None)
+            if court is None:
+                continue
+            first = iri("case", other)
+            b.extracted(first, IPRG.Case)
+            b.add(first, IPRG.court, b.court(court.attrs["court"], corpus))
+            b.add(first, IPRG.caseNumber, Literal(other))
+            b.add(first, IPRG.verified, Literal("no"))
+            b.zh(first, RDFS.label, other)
+            b.add(node, IPRG.relatedCase, first)
+            b.add(node, IPRG.appealOf, first)
     b.zh(node, IPRG.text, j.clean.original)
     b.add(node, IPRG.textLength, Literal(len(j.clean.original), datatype=XSD.integer))
     b.links(node, [ln for ln in item.linked if ln.iri != node])

@@ -128,6 +128,8 @@ class CharRuler:
         self.patterns = [(p["label"], p["kind"], re.compile(expand(p["regex"], c))) for p in c["patterns"]]
         self.stop = set(c["prefix_stop_chars"])
         self.court_stop = tuple(sorted(c["court_stop_prefixes"], key=len, reverse=True))
+        self.initials = tuple(sorted(c["doc_number_initials"], key=len, reverse=True))
+        self.places = _place_names()
 
     def find(self, text: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
         """All matches as ``(start, end, label, kind, attrs)`` in ``text`` offsets."""
@@ -185,7 +187,8 @@ class CharRuler:
                 attrs["year"] = m["year"]
                 attrs["case_number"] = re.sub(r"\s+", "", m.group(0))
             elif kind == "doc_number":
-                prefix = trim_prefix(m["prefix"], self.stop)
+                run = trim_prefix(m["prefix"], self.stop)
+                prefix = next((run[i:] for i in range(len(run)) if run[i:].startswith(self.initials)), "")
                 if not prefix:
                     return None
                 s = m.start("prefix") + len(m["prefix"]) - len(prefix)
@@ -199,7 +202,13 @@ class CharRuler:
                     return None
                 attrs["date"] = iso
             elif kind == "court":
-                name = trim_prefix(m["name"], self.stop)
+                name = m["name"]
+                if "最高人民法院" in name:
+                    name = name[name.index("最高人民法院"):]
+                else:
+                    # a court's name starts with its place: the earliest known place wins
+                    at = next((i for i in range(len(name)) if name.startswith(self.places, i)), None)
+                    name = name[at:] if at is not None else trim_prefix(name, self.stop)
                 for w in self.court_stop:
                     if name.startswith(w):
                         name = name[len(w):]
@@ -211,6 +220,19 @@ class CharRuler:
         except (ValueError, KeyError, ArithmeticError):
             return None
         return s, e, attrs
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[str, ...]:
+    """Place names (full and short) from the corpus gazetteer, longest first."""
+    try:
+        from ingest.corpus import load_corpus
+
+        places = load_corpus().gazetteer.places
+    except Exception:  # the gazetteer only sharpens court names; extraction works without it
+        return ()
+    names = {p.name for p in places} | {p.short for p in places if p.short}
+    return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
 
 
 # ----------------------------------------------------------------------------- spaCy
