@@ -261,6 +261,12 @@ def make_char_ruler(nlp: Language, name: str, vocabulary: str) -> Callable[[Doc]
 @lru_cache(maxsize=4)
 def pipeline(vocabulary: str = "") -> Language:
     """The ``zh`` pipeline: blank Chinese with the jieba segmenter + the character ruler."""
+    import logging
+
+    import jieba
+
+    # jieba announces its dictionary load on stderr at INFO; keep CLI output to our own lines.
+    jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.add_pipe("iprg_char_ruler", config={"vocabulary": vocabulary})
     return nlp
