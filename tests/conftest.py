@@ -99,6 +99,7 @@ def neo4j_server() -> Iterator[Neo4jConn]:
 @pytest.fixture()
 def neo4j_clean(neo4j_server: Neo4jConn) -> Iterator[Neo4jConn]:
     """The session's Neo4j, emptied before the test (data only; constraints stay)."""
-    with neo4j_server.driver() as drv:
-        drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    with neo4j_server.driver() as drv, drv.session() as session:
+        # CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run), not execute_query
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     yield neo4j_server
