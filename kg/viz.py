@@ -159,7 +159,7 @@ def _nodes_edges(subgraph: object) -> tuple[list[VizNode], list[VizEdge]]:
     return nodes, edges
 
 
-def _short(text: str, limit: int = 28) -> str:
+def _short(text: str, limit: int = 18) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -203,7 +203,7 @@ def build_network(nodes: Iterable[VizNode], edges: Iterable[VizEdge], *, center:
         )
     net.set_options(json.dumps({
         "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150},
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110}},
+                    "forceAtlas2Based": {"gravitationalConstant": -110, "springLength": 150, "avoidOverlap": 0.4}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
         "nodes": {"font": {"size": 13, "face": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"}},
         "edges": {"smooth": {"type": "continuous"}},
