@@ -380,8 +380,9 @@ _CARD_PREDICATES: dict[str, str] = {
 }
 _PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
 #: Property keys search looks in (labels, titles, texts, numbers).
+#: (All are in the mirror's full-text index, kg.mirror.TEXT_PREDICATES; a test checks it.)
 _SEARCH_BASES = ("label", "prefLabel", "altLabel", "hiddenLabel", "title", "text", "holding",
-                 "gist", "cause", "shortTitle", "caseNumber", "caseNumberUnverified", "docNumber")
+                 "gist", "cause", "outcome", "shortTitle", "articleLabel", "caseNumber", "docNumber")
 #: Relationship predicates the questions walk: type name → predicate IRI.
 _REL_PREDICATES: dict[str, str] = {
     "HAS_PART": _IPRG + "hasPart", "ABOUT_TOPIC": _IPRG + "aboutTopic", "MENTIONS": _IPRG + "mentions",
@@ -1540,8 +1541,8 @@ def _sparql_console(store, text: str, limit: int, timeout_s: float) -> ConsoleRe
             result = store.query(text)
         except (SyntaxError, ValueError, OSError) as exc:
             raise ConsoleError(f"SPARQL error: {exc}") from exc
-        if isinstance(result, bool):
-            return ConsoleResult(("ask",), ((result,),), False, 0.0)
+        if isinstance(result, (bool, ox.QueryBoolean)):
+            return ConsoleResult(("ask",), ((bool(result),),), False, 0.0)
         rows: list[tuple[Any, ...]] = []
         truncated = False
         if isinstance(result, ox.QuerySolutions):
