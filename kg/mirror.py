@@ -1,0 +1,541 @@
+"""Mirror the RDF graph into Neo4j as a diff, check parity, and read it back as RDF.
+
+Why hashes on the nodes: a rerun on an unchanged graph must write nothing, and a sync killed
+halfway must be finishable by simply running it again. Each node carries ``_hash`` (labels and
+properties) written in the same transaction as its data, and ``_ehash`` (its outgoing
+relationships) written in the same transaction as those relationships. A partial sync therefore
+leaves "some nodes up to date" and nothing inconsistent; the next run reads the hashes, and
+writes only nodes whose hash differs, deletes nodes that are gone, and rewrites the outgoing
+relationships of nodes whose edge hash differs. ``full=True`` ignores the hashes and rewrites
+everything (it also repairs edits made directly in Neo4j).
+
+Writes are batched ``UNWIND … MERGE`` statements in managed transactions
+(``session.execute_write``), at most ``batch_size`` rows each, generated lazily so memory stays
+bounded. Labels use 5.26's dynamic labels (``SET n:$(row.labels)``); relationship types are
+grouped and written as text, but only names that passed :data:`kg.pg.IDENT` (they come from
+ontology local names, never from user text). The mapping that makes the projection reversible
+is stored on one ``:_IprgMapping`` node, which has no ``Resource`` label and so is in no count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph
+
+from kg import pg
+
+CONSTRAINT = "iprg_resource_uri"
+FULLTEXT_INDEX = "iprg_text"
+#: Local names of the predicates whose text the full-text index covers (every language).
+TEXT_PREDICATES = frozenset(
+    {"label", "title", "shortTitle", "text", "prefLabel", "altLabel", "hiddenLabel", "definition",
+     "holding", "gist", "cause", "outcome", "exact", "articleLabel", "caseNumber", "docNumber"}
+)
+PARITY_ALL_NODES_UP_TO = 50_000
+PARITY_SAMPLE = 5_000
+MAX_LISTED_MISMATCHES = 200
+
+_COUNTER_FIELDS = (
+    "nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
+    "properties_set", "labels_added", "labels_removed", "indexes_added", "indexes_removed",
+    "constraints_added", "constraints_removed",
+)
+
+
+class MirrorError(RuntimeError):
+    """Neo4j is unreachable, died mid-sync or refused a statement; the message says which."""
+
+
+@dataclass(frozen=True)
+class ParityReport:
+    ok: bool
+    labels_rdf: dict[str, int]
+    labels_neo4j: dict[str, int]
+    types_rdf: dict[str, int]
+    types_neo4j: dict[str, int]
+    nodes_checked: int
+    sampled: bool
+    mismatch_count: int
+    mismatches: list[str]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    ok: bool
+    uri: str
+    database: str
+    full: bool
+    triples: int
+    nodes: int
+    relationships: int
+    nodes_written: int          # created or changed
+    nodes_deleted: int
+    edge_sets_written: int      # nodes whose outgoing relationships were rewritten
+    batches: int
+    writes: int                 # sum of Neo4j's update counters: 0 means nothing was written
+    counters: dict[str, int]
+    seconds: float
+    triples_per_second: float
+    fulltext_index: str
+    fulltext_properties: list[str]
+    parity: ParityReport | None = None
+    mismatches: list[str] = field(default_factory=list)
+
+
+# --- connection ---------------------------------------------------------------------------------
+
+def _address(driver) -> str:
+    addr = getattr(driver, "address", None) or getattr(driver, "_address", None)
+    scheme = "bolt"
+    return f"{scheme}://{addr}" if addr else "the configured Neo4j"
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+    return isinstance(exc, (ServiceUnavailable, SessionExpired, ConnectionError, OSError))
+
+
+def _one_line(exc: BaseException | None) -> str:
+    return " ".join(str(exc).split())
+
+
+def connect(driver, attempts: int = 4, backoff: float = 0.5, database: str = "neo4j") -> None:
+    """Check that Neo4j answers, retrying with exponential backoff (``backoff``·2ⁿ seconds)."""
+    from neo4j.exceptions import AuthError, Neo4jError
+
+    last: BaseException | None = None
+    for attempt in range(max(1, attempts)):
+        try:
+            driver.verify_connectivity()
+            return
+        except AuthError as exc:
+            raise MirrorError(f"Neo4j at {_address(driver)} refused the credentials: {exc.message}") from exc
+        except Neo4jError as exc:
+            raise MirrorError(f"Neo4j at {_address(driver)} refused the connection: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - the driver raises several types for "down"
+            last = exc
+            if attempt + 1 < attempts:
+                time.sleep(backoff * 2**attempt)
+    raise MirrorError(
+        f"Neo4j at {_address(driver)} is not reachable: {_one_line(last)} "
+        f"(tried {attempts} times; start it with `kg neo4j start` or check NEO4J_URI)"
+    )
+
+
+class _Writer:
+    """Runs write batches in managed transactions and adds up Neo4j's update counters."""
+
+    def __init__(self, driver, database: str) -> None:
+        self.driver = driver
+        self.database = database
+        self.counters: Counter[str] = Counter()
+        self.batches = 0
+
+    def write(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        def work(tx) -> Counter[str]:
+            got: Counter[str] = Counter()
+            for query, params in statements:
+                counters = tx.run(query, params).consume().counters
+                for name in _COUNTER_FIELDS:
+                    got[name] += getattr(counters, name)
+            return got
+
+        with self.driver.session(database=self.database) as session:
+            self.counters.update(session.execute_write(work))
+        self.batches += 1
+
+    def schema(self, query: str, **params: Any) -> None:
+        summary = self.driver.execute_query(query, params, database_=self.database).summary
+        for name in _COUNTER_FIELDS:
+            self.counters[name] += getattr(summary.counters, name)
+
+    def read(self, query: str, **params: Any) -> list:
+        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_="r")
+        return records
+
+    def stream(self, query: str, **params: Any) -> Iterator:
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            yield from session.run(query, params)
+
+
+def _chunks(items: Iterable[Any], size: int, weight: Callable[[Any], int] = lambda _: 1) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    total = 0
+    for item in items:
+        batch.append(item)
+        total += max(1, weight(item))
+        if total >= size:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+def _ensure_constraint(w: _Writer) -> None:
+    rows = w.read(
+        "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+        "WHERE type IN ['UNIQUENESS', 'NODE_KEY'] AND labelsOrTypes = ['Resource'] AND properties = ['uri'] "
+        "RETURN count(*) AS n"
+    )
+    if rows[0]["n"] == 0:
+        w.schema(f"CREATE CONSTRAINT {CONSTRAINT} IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE")
+
+
+def text_properties(mapping: pg.Mapping) -> list[str]:
+    """The property keys the full-text index covers: string columns of the text predicates."""
+    from kg.ns import local_name
+
+    return sorted(k for k, c in mapping.columns.items()
+                  if local_name(c.predicate) in TEXT_PREDICATES and c.encoding in ("str", "lexical"))
+
+
+def _ensure_fulltext(w: _Writer, props: list[str]) -> bool:
+    """(Re)create ``iprg_text`` (cjk analyzer) when its property list differs; True if changed."""
+    rows = w.read(
+        "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties, options WHERE name = $name "
+        "RETURN labelsOrTypes, properties, options", name=FULLTEXT_INDEX,
+    )
+    if rows:
+        row = rows[0]
+        analyzer = row["options"].get("indexConfig", {}).get("fulltext.analyzer")
+        if row["labelsOrTypes"] == ["Resource"] and sorted(row["properties"]) == props and analyzer == "cjk":
+            return False
+        w.schema(f"DROP INDEX {FULLTEXT_INDEX} IF EXISTS")
+    if not props:
+        return bool(rows)
+    for key in props:  # keys go into Cypher text: only plain identifiers, backquoted
+        if not pg.IDENT.match(key):
+            raise MirrorError(f"property key {key!r} is not an identifier; cannot index it")
+    fields = ", ".join(f"n.`{k}`" for k in props)
+    w.schema(
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Resource) ON EACH [{fields}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+    )
+    return True
+
+
+def _stored_mapping(w: _Writer) -> pg.Mapping | None:
+    rows = w.read(f"MATCH (m:{pg.MAPPING_LABEL} {{id: 'mapping'}}) RETURN m.json AS json")
+    return pg.Mapping.from_json(rows[0]["json"]) if rows else None
+
+
+def _write_mapping(w: _Writer, mapping: pg.Mapping) -> None:
+    stored = _stored_mapping(w)
+    if stored is not None:
+        # keep names still present in Neo4j from earlier runs readable; new names win
+        merged = pg.Mapping(
+            {**stored.columns, **mapping.columns},
+            {**stored.rel_types, **mapping.rel_types},
+            {**stored.labels, **mapping.labels},
+        )
+        if merged.to_json() == stored.to_json():
+            return
+        mapping = merged
+    w.write([(f"MERGE (m:{pg.MAPPING_LABEL} {{id: 'mapping'}}) SET m.json = $json",
+              {"json": mapping.to_json()})])
+
+
+# --- the sync -----------------------------------------------------------------------------------
+
+_UPSERT = (
+    "UNWIND $rows AS row "
+    "MERGE (n:Resource {uri: row.uri}) "
+    "WITH n, row, [l IN labels(n) WHERE l <> 'Resource' AND NOT l IN row.labels] AS drop "
+    "REMOVE n:$(drop) "
+    "SET n = row.props, n:$(row.labels)"
+)
+_CREATE = "UNWIND $rows AS row CREATE (n:Resource) SET n = row.props, n:$(row.labels)"
+_DELETE = "UNWIND $uris AS u MATCH (n:Resource {uri: u}) DETACH DELETE n"
+_DROP_STALE_EDGES = (
+    "UNWIND $rows AS row MATCH (a:Resource {uri: row.uri})-[r]->(b:Resource) "
+    "WHERE NOT (type(r) + ' ' + b.uri) IN row.keep DELETE r"
+)
+_SET_EHASH = "UNWIND $rows AS row MATCH (n:Resource {uri: row.uri}) SET n._ehash = row.h"
+
+
+def _edge_statement(rtype: str, create: bool) -> str:
+    if not pg.IDENT.match(rtype):
+        raise MirrorError(f"relationship type {rtype!r} is not an identifier")
+    verb = "CREATE" if create else "MERGE"
+    return (f"UNWIND $rows AS row MATCH (a:Resource {{uri: row.s}}) MATCH (b:Resource {{uri: row.o}}) "
+            f"{verb} (a)-[:`{rtype}`]->(b)")
+
+
+def _graph_of(graph_or_store) -> Graph:
+    if isinstance(graph_or_store, Graph):
+        return graph_or_store
+    if hasattr(graph_or_store, "to_graph"):
+        return graph_or_store.to_graph()
+    raise TypeError("sync needs an rdflib Graph or a kg.store.GraphStore")
+
+
+def sync(
+    graph_or_store,
+    driver,
+    database: str = "neo4j",
+    batch_size: int = 5000,
+    verify: bool = False,
+    full: bool = False,
+    *,
+    attempts: int = 4,
+    backoff: float = 0.5,
+    on_batch: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Bring Neo4j in line with the graph (a diff unless ``full``); ``verify`` checks parity.
+
+    Raises :class:`MirrorError` when Neo4j is unreachable (after ``attempts`` tries with
+    exponential backoff from ``backoff`` seconds) or dies during the sync; rerunning after it is
+    back completes the sync. ``on_batch(n)`` is called after each committed write batch.
+    """
+    started = time.perf_counter()
+    graph = _graph_of(graph_or_store)
+    projection = pg.project(graph)
+    connect(driver, attempts=attempts, backoff=backoff, database=database)
+    w = _Writer(driver, database)
+    uri = _address(driver)
+    try:
+        stats = _apply(w, projection, batch_size, full, on_batch)
+    except MirrorError:
+        raise
+    except Exception as exc:
+        if _is_connection_error(exc):
+            raise MirrorError(
+                f"lost the connection to Neo4j at {uri} during the sync after {w.batches} committed "
+                f"batches: {_one_line(exc)}. Committed batches are consistent; run the sync again once Neo4j "
+                "is back and it finishes the rest"
+            ) from exc
+        from neo4j.exceptions import Neo4jError
+
+        if isinstance(exc, Neo4jError):
+            raise MirrorError(f"Neo4j at {uri} refused a mirror statement: {exc}") from exc
+        raise
+    parity = None
+    if verify:
+        try:
+            parity = check_parity(driver, projection, database=database)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise MirrorError(f"lost the connection to Neo4j at {uri} during the parity check: {exc}") from exc
+            raise
+    seconds = time.perf_counter() - started
+    counters = {k: v for k, v in sorted(w.counters.items()) if v}
+    return SyncReport(
+        ok=parity.ok if parity else True,
+        uri=uri,
+        database=database,
+        full=full,
+        triples=projection.triples,
+        nodes=len(projection.nodes),
+        relationships=len(projection.edges),
+        nodes_written=stats["nodes_written"],
+        nodes_deleted=stats["nodes_deleted"],
+        edge_sets_written=stats["edge_sets_written"],
+        batches=w.batches,
+        writes=sum(w.counters.values()),
+        counters=counters,
+        seconds=round(seconds, 3),
+        triples_per_second=round(projection.triples / seconds, 1) if seconds > 0 else 0.0,
+        fulltext_index=FULLTEXT_INDEX,
+        fulltext_properties=stats["fulltext"],
+        parity=parity,
+        mismatches=list(parity.mismatches) if parity else [],
+    )
+
+
+def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool,
+           on_batch: Callable[[int], None] | None) -> dict[str, Any]:
+    _ensure_constraint(w)
+    _write_mapping(w, projection.mapping)
+
+    stored: dict[str, tuple[str | None, str | None]] = {
+        rec["uri"]: (rec["h"], rec["e"])
+        for rec in w.stream("MATCH (n:Resource) RETURN n.uri AS uri, n._hash AS h, n._ehash AS e")
+    }
+    out = projection.out_edges()
+    ehash = {u: pg.edges_hash(out.get(u, ())) for u in projection.nodes}
+
+    def tick() -> None:
+        if on_batch:
+            on_batch(w.batches)
+
+    # 1. nodes: labels + properties + _hash in one statement per batch
+    def node_rows() -> Iterator[dict[str, Any]]:
+        for uri, node in projection.nodes.items():
+            h = pg.node_hash(node)
+            old = stored.get(uri)
+            if not full and old is not None and old[0] == h:
+                continue
+            props = dict(node.props, uri=uri, _hash=h)
+            if old is not None and old[1] is not None:
+                props["_ehash"] = old[1]          # the edge phase decides about edges
+            elif old is None and not out.get(uri):
+                props["_ehash"] = pg.EMPTY_EDGES_HASH
+            yield {"uri": uri, "labels": list(node.labels), "props": props}
+
+    written = 0
+    for batch in _chunks(node_rows(), batch_size):
+        new = [row for row in batch if row["uri"] not in stored]      # known absent: CREATE
+        old = [row for row in batch if row["uri"] in stored]
+        w.write([(q, {"rows": rows}) for q, rows in ((_CREATE, new), (_UPSERT, old)) if rows])
+        written += len(batch)
+        tick()
+
+    # 2. nodes that are gone
+    gone = sorted(set(stored) - set(projection.nodes))
+    for batch in _chunks(gone, batch_size):
+        w.write([(_DELETE, {"uris": batch})])
+        tick()
+
+    # 3. outgoing relationships of every node whose edge hash differs, with the hash, per batch
+    def edge_nodes() -> Iterator[str]:
+        for uri in projection.nodes:
+            old = stored.get(uri)
+            effective = old[1] if old is not None else (pg.EMPTY_EDGES_HASH if not out.get(uri) else None)
+            if full or effective != ehash[uri]:
+                yield uri
+
+    edge_sets = 0
+    for batch in _chunks(edge_nodes(), batch_size, weight=lambda u: len(out.get(u, ()))):
+        statements: list[tuple[str, dict[str, Any]]] = []
+        existing = [u for u in batch if u in stored]
+        if existing:
+            statements.append((_DROP_STALE_EDGES, {"rows": [
+                {"uri": u, "keep": [f"{e.type} {e.dst}" for e in out.get(u, ())]} for u in existing]}))
+        by_type: dict[tuple[str, bool], list[dict[str, str]]] = {}
+        for u in batch:
+            for e in out.get(u, ()):
+                by_type.setdefault((e.type, u not in stored), []).append({"s": u, "o": e.dst})
+        for (rtype, create), rows in sorted(by_type.items()):
+            statements.append((_edge_statement(rtype, create), {"rows": rows}))
+        statements.append((_SET_EHASH, {"rows": [{"uri": u, "h": ehash[u]} for u in batch]}))
+        w.write(statements)
+        edge_sets += len(batch)
+        tick()
+
+    # 4. the full-text index over the text properties this projection has
+    props = text_properties(projection.mapping)
+    if _ensure_fulltext(w, props):
+        w.read("CALL db.awaitIndex($name, 300)", name=FULLTEXT_INDEX)
+    return {"nodes_written": written, "nodes_deleted": len(gone), "edge_sets_written": edge_sets,
+            "fulltext": props}
+
+
+# --- parity and read-back -----------------------------------------------------------------------
+
+def _sample(uris: list[str], limit: int, size: int) -> tuple[list[str], bool]:
+    if len(uris) <= limit:
+        return uris, False
+    ranked = sorted(uris, key=lambda u: hashlib.sha1(u.encode("utf-8")).hexdigest())
+    return sorted(ranked[:size]), True
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_parity(driver, projection: pg.PropertyGraph, database: str = "neo4j",
+                 all_nodes_up_to: int = PARITY_ALL_NODES_UP_TO, sample: int = PARITY_SAMPLE) -> ParityReport:
+    """Counts per label and relationship type on both sides, and nodes property by property
+    (every node up to ``all_nodes_up_to`` nodes, else a deterministic sample of ``sample``)."""
+    w = _Writer(driver, database)
+    labels_neo = {r["l"]: r["n"] for r in w.read(
+        "MATCH (n:Resource) UNWIND labels(n) AS l RETURN l, count(*) AS n")}
+    types_neo = {r["t"]: r["n"] for r in w.read(
+        "MATCH (:Resource)-[r]->(:Resource) RETURN type(r) AS t, count(*) AS n")}
+    labels_rdf, types_rdf = projection.label_counts(), projection.type_counts()
+    mismatches: list[str] = []
+    for kind, left, right in (("label", labels_rdf, labels_neo), ("relationship type", types_rdf, types_neo)):
+        for name in sorted(set(left) | set(right)):
+            if left.get(name, 0) != right.get(name, 0):
+                mismatches.append(f"{kind} {name}: {left.get(name, 0)} in RDF, {right.get(name, 0)} in Neo4j")
+
+    uris, sampled = _sample(list(projection.nodes), all_nodes_up_to, sample)
+    out = projection.out_edges()
+    for batch in _chunks(uris, 2000):
+        rows = w.read(
+            "UNWIND $uris AS u OPTIONAL MATCH (n:Resource {uri: u}) "
+            "RETURN u, n IS NOT NULL AS found, labels(n) AS labels, properties(n) AS props, "
+            "[(n)-[r]->(m:Resource) | type(r) + ' ' + m.uri] AS out", uris=batch)
+        for row in rows:
+            u = row["u"]
+            node = projection.nodes[u]
+            if not row["found"]:
+                mismatches.append(f"node {u}: missing in Neo4j")
+                continue
+            got_labels = tuple(sorted(label for label in row["labels"] if label != pg.RESOURCE))
+            if got_labels != node.labels:
+                mismatches.append(f"node {u}: labels {list(node.labels)} in RDF, {list(got_labels)} in Neo4j")
+            props = {k: pg.normalise_value(v) for k, v in row["props"].items()
+                     if k != "uri" and not k.startswith("_")}
+            for key in sorted(set(props) | set(node.props)):
+                want, got = node.props.get(key), props.get(key)
+                if want != got or type(want) is not type(got):
+                    mismatches.append(f"node {u}: property {key} is {_show(want)} in RDF, {_show(got)} in Neo4j")
+            want_out = sorted(f"{e.type} {e.dst}" for e in out.get(u, ()))
+            if sorted(row["out"]) != want_out:
+                mismatches.append(f"node {u}: outgoing relationships differ ({len(want_out)} in RDF, "
+                                  f"{len(row['out'])} in Neo4j)")
+    return ParityReport(
+        ok=not mismatches,
+        labels_rdf=labels_rdf, labels_neo4j=dict(sorted(labels_neo.items())),
+        types_rdf=types_rdf, types_neo4j=dict(sorted(types_neo.items())),
+        nodes_checked=len(uris), sampled=sampled,
+        mismatch_count=len(mismatches), mismatches=mismatches[:MAX_LISTED_MISMATCHES],
+    )
+
+
+def read_back(driver, database: str = "neo4j") -> Graph:
+    """Neo4j → RDF through the stored mapping (isomorphic to the mirrored graph after a sync)."""
+    w = _Writer(driver, database)
+    mapping = _stored_mapping(w)
+    if mapping is None:
+        raise MirrorError(f"Neo4j at {_address(driver)} holds no mirror (no {pg.MAPPING_LABEL} node)")
+    nodes = ((r["uri"], r["labels"], r["props"]) for r in w.stream(
+        "MATCH (n:Resource) RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props"))
+    graph = pg.pg_to_rdf(nodes, [], mapping)
+    edges = ((r["s"], r["t"], r["o"]) for r in w.stream(
+        "MATCH (a:Resource)-[r]->(b:Resource) RETURN a.uri AS s, type(r) AS t, b.uri AS o"))
+    graph += pg.pg_to_rdf([], edges, mapping)
+    return graph
+
+
+# --- from the environment (the CLI) -------------------------------------------------------------
+
+def open_driver(uri: str, user: str, password: str | None, *, retry_time: float = 15.0,
+                connection_timeout: float = 10.0):
+    from neo4j import GraphDatabase
+
+    return GraphDatabase.driver(uri, auth=(user, password or ""), connection_timeout=connection_timeout,
+                                max_transaction_retry_time=retry_time)
+
+
+def sync_from_env(store, verify: bool = False, full: bool = False, **kwargs: Any) -> SyncReport:
+    """Sync ``store`` into the Neo4j named by NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE,
+    or, when NEO4J_URI is unset, into the launcher started by ``kg neo4j start``."""
+    from kg import config
+
+    settings = config.neo4j_settings()
+    uri, user, password = settings.uri, settings.user, settings.password
+    if not settings.configured:
+        from kg import neo4j_server
+
+        info = neo4j_server.cli_state()
+        if info is None:
+            raise MirrorError(
+                "NEO4J_URI is not set: point NEO4J_URI (and NEO4J_USER/NEO4J_PASSWORD) at your Neo4j, "
+                "or run `kg neo4j start` to start the bundled one"
+            )
+        uri, user, password = info.uri, info.user, info.password
+    graph = _graph_of(store)
+    with open_driver(uri, user, password) as driver:
+        return sync(graph, driver, database=settings.database, verify=verify, full=full, **kwargs)
