@@ -340,6 +340,17 @@ def measure_view(m: Any, lang: str) -> str:
     )
 
 
+RELATIONS = {
+    "appealOf": ("上诉自", "appeal of"), "appealedBy": ("其上诉案", "appealed in"),
+    "relatedCase": ("关联案件", "related case"), "sharesArticle": ("援引相同条文", "cites the same article"),
+}
+
+
+def relation_label(relation: str, lang: str) -> str:
+    zh, en = RELATIONS.get(relation, (relation, relation))
+    return zh if lang == "zh" else en
+
+
 def case_view(c: Any, lang: str) -> str:
     s = c.summary
     meta = [
@@ -369,7 +380,7 @@ def case_view(c: Any, lang: str) -> str:
         for u in c.sources if str(u).startswith(("http://", "https://")))
     related = "".join(
         f"<li>{link(r.case.iri, pick(r.case.label_zh, r.case.label_en, lang))} "
-        f'<span class="sub">({e(r.relation)})</span></li>' for r in c.related)
+        f'<span class="sub">({e(relation_label(r.relation, lang))})</span></li>' for r in c.related)
     measures = "".join(f"<li>{measure_link(m, lang)}</li>" for m in c.measures)
     return wrap(
         f"<h2>{kind_chip('case', lang)}{both(s.label_zh, s.label_en, lang)}</h2>{note}"
@@ -613,7 +624,7 @@ def build_ui(get_explorer: Callable[[], Any], *, store: Any = None,
                                        elem_id="console-text")
                 console_btn = gr.Button("运行 Run", variant="primary", elem_id="console-run")
                 console_status = gr.Markdown("", elem_id="console-status")
-                console_table = gr.Dataframe(value=[], interactive=False, wrap=True, elem_id="console-table")
+                console_table = gr.Dataframe(value=_EMPTY(), interactive=False, wrap=True, elem_id="console-table")
             with gr.Tab("下载 Downloads", id="downloads"):
                 gr.Markdown("整个图谱的导出。 The whole graph as a file. REST: `/api/v1/export/{format}`.")
                 fmt = gr.Radio([("Turtle (.ttl)", "turtle"), ("JSON-LD (.jsonld)", "jsonld"), ("N-Triples (.nt)", "nt"),
@@ -699,14 +710,14 @@ def build_ui(get_explorer: Callable[[], Any], *, store: Any = None,
             try:
                 if lang == "cypher":
                     if not settings.configured:
-                        return "**Neo4j not configured (set NEO4J_URI)** — Neo4j 未配置（请设置 NEO4J_URI）；SPARQL 可用。", []
+                        return "**Neo4j not configured (set NEO4J_URI)** — Neo4j 未配置（请设置 NEO4J_URI）；SPARQL 可用。", _EMPTY()
                     driver = _neo4j_driver(settings)
                 result = run_console(lang, text or "", store=store, driver=driver, limit=int(limit),
                                      database=settings.database if lang == "cypher" else None)
             except ConsoleError as exc:
-                return f"**拒绝 Refused:** {_md_escape(str(exc))}", []
+                return f"**拒绝 Refused:** {_md_escape(str(exc))}", _EMPTY()
             except Exception as exc:  # a bad query must not break the page; say what happened
-                return f"**错误 Error:** {_md_escape(type(exc).__name__ + ': ' + str(exc))}", []
+                return f"**错误 Error:** {_md_escape(type(exc).__name__ + ': ' + str(exc))}", _EMPTY()
             rows = [[_cell(v) for v in row] for row in result.rows]
             status = (f"{len(rows)} 行 rows · {result.elapsed_ms:.0f} ms"
                       + (" · ⚠ 已截断 truncated at the row limit" if result.truncated else ""))
@@ -742,6 +753,12 @@ def build_ui(get_explorer: Callable[[], Any], *, store: Any = None,
             .then(do_search, [q_box, lang_radio], search_html) \
             .then(draw_graph, [node_dd, depth, lang_radio], graph_html)
     return demo
+
+
+def _EMPTY():  # noqa: N802 - an empty result table (no placeholder 1/2/3 headers)
+    import pandas as pd
+
+    return pd.DataFrame({"—": []})
 
 
 _DRIVERS: dict[tuple, Any] = {}
