@@ -11,9 +11,9 @@ everything (it also repairs edits made directly in Neo4j).
 
 Writes are batched ``UNWIND … MERGE`` statements in managed transactions
 (``session.execute_write``), at most ``batch_size`` rows each, generated lazily so memory stays
-bounded. Labels use 5.26's dynamic labels (``SET n:$(row.labels)``); relationship types are
-grouped and written as text, but only names that passed :data:`kg.pg.IDENT` (they come from
-ontology local names, never from user text). The mapping that makes the projection reversible
+bounded. Labels and relationship types use 5.26's dynamic labels/types (``SET n:$(row.labels)``,
+``CREATE (a)-[:$(row.t)]->(b)``), and are only names that passed :data:`kg.pg.IDENT` (they come
+from ontology local names, never from user text). The mapping that makes the projection reversible
 is stored on one ``:_IprgMapping`` node, which has no ``Resource`` label and so is in no count.
 """
 
@@ -262,12 +262,17 @@ _DROP_STALE_EDGES = (
 _SET_EHASH = "UNWIND $rows AS row MATCH (n:Resource {uri: row.uri}) SET n._ehash = row.h"
 
 
-def _edge_statement(rtype: str, create: bool) -> str:
+def _checked_type(rtype: str) -> str:
+    """Relationship types reach Cypher as dynamic types; still only validated identifiers."""
     if not pg.IDENT.match(rtype):
         raise MirrorError(f"relationship type {rtype!r} is not an identifier")
-    verb = "CREATE" if create else "MERGE"
-    return (f"UNWIND $rows AS row MATCH (a:Resource {{uri: row.s}}) MATCH (b:Resource {{uri: row.o}}) "
-            f"{verb} (a)-[:`{rtype}`]->(b)")
+    return rtype
+
+
+# One statement for all types (5.26 dynamic types): measured 1.5× faster than one per type.
+_EDGE_MATCH = "UNWIND $rows AS row MATCH (a:Resource {uri: row.s}) MATCH (b:Resource {uri: row.o}) "
+_CREATE_EDGES = _EDGE_MATCH + "CREATE (a)-[:$(row.t)]->(b)"
+_MERGE_EDGES = _EDGE_MATCH + "MERGE (a)-[:$(row.t)]->(b)"
 
 
 def _graph_of(graph_or_store) -> Graph:
@@ -410,12 +415,11 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
         if existing:
             statements.append((_DROP_STALE_EDGES, {"rows": [
                 {"uri": u, "keep": [f"{e.type} {e.dst}" for e in out.get(u, ())]} for u in existing]}))
-        by_type: dict[tuple[str, bool], list[dict[str, str]]] = {}
-        for u in batch:
-            for e in out.get(u, ()):
-                by_type.setdefault((e.type, u not in stored), []).append({"s": u, "o": e.dst})
-        for (rtype, create), rows in sorted(by_type.items()):
-            statements.append((_edge_statement(rtype, create), {"rows": rows}))
+        for create in (True, False):
+            rows = [{"s": u, "t": _checked_type(e.type), "o": e.dst}
+                    for u in batch if (u not in stored) == create for e in out.get(u, ())]
+            if rows:
+                statements.append((_CREATE_EDGES if create else _MERGE_EDGES, {"rows": rows}))
         statements.append((_SET_EHASH, {"rows": [{"uri": u, "h": ehash[u]} for u in batch]}))
         w.write(statements)
         edge_sets += len(batch)
