@@ -905,9 +905,19 @@ class _Questions:
                 params["measure"] = URIRef(self._resolve_measure(measure))
             except NotFound:
                 return Page(0, offset, limit, ())
-        rows = self._rows("cases", **params)
-        all_cases = self._case_summaries(r["c"] for r in rows)
-        return Page(len(all_cases), offset, limit, all_cases[offset: offset + limit])
+        # order every match by its sort key (one query), then read only the page's cases
+        keys: dict[str, tuple[list[str], list[int]]] = {}
+        for r in self._rows("cases", **params):
+            d, lv = keys.setdefault(r["c"], ([], []))
+            if r.get("d") is not None:
+                d.append(str(r["d"]))
+            for level in r["lvl"] if isinstance(r.get("lvl"), list) else [r.get("lvl")]:
+                if level is not None:
+                    lv.append(_COURT_RANK.get(level, 9))
+        ordered = sorted(keys, key=lambda c: _case_key(c, min(keys[c][0], default=None),
+                                                        min(keys[c][1], default=9)))
+        page = ordered[offset: offset + limit]
+        return Page(len(ordered), offset, limit, self._case_summaries(page))
 
     def search(self, q: str, limit: int = 20) -> tuple[SearchHit, ...]:
         terms = _terms(q or "")
@@ -1065,8 +1075,13 @@ def _date_key(value: Any) -> int:
 
 def _case_order(item: tuple[CaseSummary, int]) -> tuple:
     s, court_rank = item
-    year = _year(s.decided)
-    return (year is None, -(year or 0), court_rank, -_date_key(s.decided), s.iri)
+    return _case_key(s.iri, s.decided, court_rank)
+
+
+def _case_key(case: str, decided: str | None, court_rank: int) -> tuple:
+    """Newest year first; within a year the highest court first; then the fuller/later date."""
+    year = _year(decided)
+    return (year is None, -(year or 0), court_rank, -_date_key(decided), case)
 
 
 def _article_key(number: str | None) -> tuple[int, ...]:
@@ -1114,7 +1129,7 @@ SELECT DISTINCT ?t ?m ?x WHERE {
 _SPARQL_CASE_FILTERS = {
     "topic": "?c iprg:aboutTopic ?topic .",
     "court": "?c iprg:court ?court .",
-    "year": "?c iprg:decided ?d . FILTER(STRSTARTS(STR(?d), ?year))",
+    "year": "FILTER EXISTS { ?c iprg:decided ?dy . FILTER(STRSTARTS(STR(?dy), ?year)) }",
     "statute": "?c iprg:cites ?a . FILTER(?a = ?statute || EXISTS { ?a iprg:articleOf ?statute })",
     "measure": "{ ?c iprg:illustrates ?measure } UNION { ?c iprg:illustrates ?r0 . ?measure iprg:hasPart ?r0 }",
 }
@@ -1164,7 +1179,8 @@ class SparqlExplorer(_Questions):
             parts = [_SPARQL_CASE_FILTERS[k] for k in ("topic", "court", "year", "statute", "measure") if k in params]
             # the bound variables must be projected for Oxigraph to substitute them
             head = " ".join("?" + k for k in params)
-            text = f"SELECT DISTINCT {head} ?c WHERE {{ ?c a iprg:Case . " + " ".join(parts) + " }"
+            text = (f"SELECT DISTINCT {head} ?c ?d ?lvl WHERE {{ ?c a iprg:Case . " + " ".join(parts)
+                    + " OPTIONAL { ?c iprg:decided ?d } OPTIONAL { ?c iprg:court/iprg:courtLevel ?lvl } }")
         else:
             text = _SPARQL[name]
         bindings = {k: (v if isinstance(v, URIRef) else Literal(v)) for k, v in params.items()}
@@ -1255,7 +1271,10 @@ WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $to
         WHERE a.uri = $statute OR EXISTS { MATCH (a)-[:ARTICLE_OF]->(:Resource {uri: $statute}) } })
   AND ($measure IS NULL OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource {uri: $measure}) }
        OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })
-RETURN c.uri AS c""",
+OPTIONAL MATCH (c)-[:COURT]->(ct:Resource)
+UNWIND CASE WHEN c.decided IS NULL THEN [null] WHEN valueType(c.decided) STARTS WITH 'LIST'
+            THEN c.decided ELSE [c.decided] END AS d
+RETURN c.uri AS c, d, ct.courtLevel AS lvl""",
 }
 _CYPHER_CARDS = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})
@@ -1266,9 +1285,9 @@ WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS 
 _CYPHER_IN = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})<-[r]-(o:Resource)
 WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
-_CYPHER_EDGES = """
-MATCH (s:Resource)-[r]->(o:Resource) WHERE s.uri STARTS WITH $base AND o.uri STARTS WITH $base
-RETURN s.uri AS s, type(r) AS t, o.uri AS o"""
+# (no STARTS WITH here: the planner would seek the uri index for both ends and join, which is
+# ~30× slower than one relationship scan; the caller keeps data nodes only)
+_CYPHER_EDGES = "MATCH (s:Resource)-[r]->(o:Resource) RETURN s.uri AS s, type(r) AS t, o.uri AS o"
 _CYPHER_SEARCH = """
 CALL db.index.fulltext.queryNodes($index, $q) YIELD node
 RETURN node.uri AS uri, properties(node) AS props"""

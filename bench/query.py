@@ -1,0 +1,136 @@
+"""Explorer latency: p50/p95 per question, SPARQL (Oxigraph) vs Cypher (Neo4j), 1× and 100×.
+
+The 100× graph is the real built graph plus 99 copies of every case record (same courts,
+topics, citations and illustrated measures; copies relate to copies, 案号 made unique), so the
+questions that fan out over cases get the load they would with a hundred times the case law.
+Neo4j: NEO4J_URI… when set, else the bundled launcher started in a temporary folder.
+Prints one JSON object.
+
+    python bench/query.py [--scales 1 100] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rdflib import Graph, Literal, URIRef  # noqa: E402
+from rdflib.namespace import RDF  # noqa: E402
+
+from kg.ns import IPRG, iri  # noqa: E402
+
+POLICY = "厦中法发〔2025〕18号"
+CASE_PREFIX = str(iri("case", "x"))[:-1]
+
+
+def scaled(graph: Graph, factor: int) -> Graph:
+    """The graph with ``factor - 1`` extra copies of every case (and nothing else)."""
+    if factor <= 1:
+        return graph
+    out = Graph()
+    for t in graph:
+        out.add(t)
+    cases = set(graph.subjects(RDF.type, IPRG.Case))
+    for k in range(1, factor):
+        def copy(node, k=k):
+            return URIRef(f"{node}-x{k}") if node in cases else node
+        for c in cases:
+            for p, o in graph.predicate_objects(c):
+                if p in (IPRG.caseNumber, IPRG.caseNumberUnverified):
+                    o = Literal(f"{o}#{k}")
+                out.add((copy(c), p, copy(o)))
+    return out
+
+
+def questions(case: str, article: str, statute: str):
+    return {
+        "topics": lambda e: e.topics(),
+        "rules_by_topic": lambda e: e.rules_by_topic("trade_secrets"),
+        "measure": lambda e: e.measure(15),
+        "case": lambda e: e.case(case),
+        "article": lambda e: e.article(article),
+        "statute": lambda e: e.statute(statute),
+        "cases_filtered": lambda e: e.cases(topic="data_rights", year=2020, limit=20),
+        "cases_page": lambda e: e.cases(offset=20, limit=20),
+        "search_zh": lambda e: e.search("商业秘密"),
+        "search_en": lambda e: e.search("FRAND"),
+        "neighbourhood_2": lambda e: e.neighbourhood(case, 2, limit=200),
+        "shortest_path": lambda e: e.shortest_path(case, article),
+        "matrix": lambda e: e.topic_measure_matrix(),
+        "centrality": lambda e: e.centrality(50),
+    }
+
+
+def timings(explorer, qs, repeat: int) -> dict[str, dict[str, float]]:
+    out = {}
+    for name, ask in qs.items():
+        ask(explorer)  # warm caches and plans
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            ask(explorer)
+            samples.append((time.perf_counter() - t) * 1000)
+        samples.sort()
+        out[name] = {"p50_ms": round(statistics.median(samples), 2),
+                     "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 2)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", type=int, nargs="+", default=[1, 100])
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+
+    from ingest.build import run_ingest
+    from kg import mirror, neo4j_server
+    from kg.explorer import CypherExplorer, SparqlExplorer
+    from kg.store import GraphStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-query-"))
+    store = GraphStore(tmp / "store")
+    run_ingest(None, store)
+    base = store.to_graph()
+
+    info = None
+    if os.environ.get("NEO4J_URI"):
+        uri, user, password = os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+    else:
+        info = neo4j_server.start(home=tmp / "neo4j")
+        uri, user, password = info.uri, info.user, info.password
+    case = str(iri("case", "tencent_v_soudao"))
+    article = str(iri("article", "prc_aucl_2019", "9"))
+    statute = str(iri("statute", "prc_aucl_2019"))
+    qs = questions(case, article, statute)
+    result: dict[str, object] = {"repeat": args.repeat, "scales": {}}
+    try:
+        with mirror.open_driver(uri, user, password) as driver:
+            for factor in args.scales:
+                g = scaled(base, factor)
+                store.replace(g)
+                t = time.perf_counter()
+                mirror.sync(store, driver, full=True)
+                sync_s = time.perf_counter() - t
+                result["scales"][f"{factor}x"] = {
+                    "triples": len(g),
+                    "cases": len(set(g.subjects(RDF.type, IPRG.Case))),
+                    "mirror_sync_s": round(sync_s, 2),
+                    "sparql": timings(SparqlExplorer(store), qs, args.repeat),
+                    "cypher": timings(CypherExplorer(driver, "neo4j"), qs, args.repeat),
+                }
+    finally:
+        if info is not None:
+            neo4j_server.stop(info)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
