@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from ingest.clean import clean, decode
-from ingest.corpus import Corpus, CorpusError, load_corpus
+from ingest.clean import clean, decode, html_to_text
+from ingest.collect import collect
+from ingest.corpus import Corpus, CorpusError, load_corpus, with_records
 from ingest.extract import (
     EXTRACTOR_VERSION,
     Vocabulary,
@@ -92,6 +93,9 @@ def parse_file(path: Path) -> PolicyDocument | Judgment:
     except OSError as e:
         raise IngestError(f"cannot read file: {e.strerror or e}", source=path) from None
     text = decode(data, path)
+    if Path(path).suffix.lower() in {".html", ".htm"}:
+        # Offsets then index the page's text content, which is what a reader sees.
+        text = html_to_text(text)
     return segment(clean(text), str(path))
 
 
@@ -396,18 +400,31 @@ def ingest_documents(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 
     return [analyse(d, ms, index, vocab) for d, ms in zip(docs, all_mentions, strict=True)]
 
 
-def run_ingest(paths: Sequence[Path] | None, store: GraphStore, *, n_process: int = 1) -> IngestReport:
-    """Ingest ``paths`` (None = the bundled corpus's policy texts) with the curated records,
-    validate, and atomically replace the store's graph. Any failure raises IngestError before
-    the store is touched."""
+def run_ingest(paths: Sequence[Path] | None, store: GraphStore, *, n_process: int = 1,
+               with_bundled: bool = False) -> IngestReport:
+    """Ingest ``paths`` with the curated records, validate, and atomically replace the store's
+    graph. Any failure raises IngestError before the store is touched.
+
+    ``paths`` may mix files and folders of documents (.txt/.md/.html) and the user's own YAML
+    case/statute records. None = the bundled corpus. Given documents replace the bundled policy
+    texts unless ``with_bundled``; records alone are added to the bundled corpus.
+    """
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     try:
         corpus = load_corpus()
+        bundled = [p.path for p in corpus.policies]
+        if paths is None:
+            documents = bundled
+        else:
+            inputs = collect(list(paths))
+            corpus = with_records(corpus, inputs.case_files, inputs.statute_files)
+            documents = list(inputs.documents)
+            if with_bundled or not documents:
+                documents = bundled + [d for d in documents if d not in bundled]
     except CorpusError as e:
         raise IngestError(f"corpus: {e}") from None
-    if paths is None:
-        paths = [p.path for p in corpus.policies]
+    paths = documents
     if not paths:
         raise IngestError("nothing to ingest: no input files")
     items = ingest_documents(list(paths), corpus, n_process=n_process)

@@ -261,3 +261,46 @@ def paragraphs(ct: CleanText) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(part)))
         pos += len(part) + 1
     return spans
+
+
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "table", "ul", "ol", "pre", "blockquote", "title", "header", "footer",
+})
+
+
+def html_to_text(markup: str) -> str:
+    """Text content of an HTML judgment page, block elements as line breaks.
+
+    Why the standard library's parser: court sites publish judgments as simple HTML; scripts
+    and styles are dropped, entities decoded, and no markup can reach the graph.
+    """
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._skip = 0
+
+        def handle_starttag(self, tag: str, attrs) -> None:  # noqa: ANN001
+            if tag in {"script", "style", "noscript", "template"}:
+                self._skip += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in {"script", "style", "noscript", "template"}:
+                self._skip = max(0, self._skip - 1)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self._skip:
+                self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+", "\n\n", text).strip() + "\n"

@@ -17,7 +17,7 @@ everything they return is frozen.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
@@ -764,3 +764,22 @@ def _cross_check(cases: list[CaseRecord], statutes: list[StatuteRecord]) -> None
             if getattr(by_id[other], back) not in (None, s.id):
                 raise CorpusError(f"{s.file}: record {s.id!r}: field {name!r}: {other!r} says {back} "
                                   f"{getattr(by_id[other], back)!r}, not {s.id!r}")
+
+
+def with_records(corpus: Corpus, case_files: Sequence[Path] = (), statute_files: Sequence[Path] = ()) -> Corpus:
+    """The corpus plus a user's own case and statute files, checked as one corpus would be.
+
+    Why not just concatenate: a user's case may cite a bundled statute, or reuse a bundled id by
+    mistake; the same duplicate and cross-record checks as :func:`load_corpus` catch both and
+    name the user's file.
+    """
+    cases = list(corpus.cases)
+    statutes = list(corpus.statutes)
+    for path in case_files:
+        cases.extend(load_case_file(path, corpus.measure_count))
+    for path in statute_files:
+        statutes.extend(load_statute_file(path, corpus.measure_count))
+    _no_duplicates(cases, "case")
+    _no_duplicates(statutes, "statute")
+    _cross_check(cases, statutes)
+    return replace(corpus, cases=tuple(cases), statutes=tuple(statutes))

@@ -10,7 +10,9 @@ Pure function: a :class:`~ingest.corpus.Corpus` in, an ``rdflib.Graph`` out; no 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
@@ -92,6 +94,7 @@ class _Emitter:
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         self.statutes = {s.id: s for s in corpus.statutes}
+        self._index = None  # ingest.link.LinkIndex, built on the first unversioned citation
         self.court_en: dict[str, str] = {}
         for case in sorted(corpus.cases, key=lambda c: c.id):
             for court in case.courts:
@@ -202,18 +205,47 @@ class _Emitter:
         self.add(statute, IPRG.hasPart, node)
         return node
 
-    def cited(self, ref: StatuteRef) -> URIRef:
+    def cited(self, ref: StatuteRef, decided: str | None = None) -> list[URIRef]:
+        """Nodes a case's statute reference points at (none for a non-statutory source)."""
         if ref.statute is not None:
             record = self.statutes[ref.statute]
             if ref.article:
-                return self.article(record, ref.article)
-            return iri("statute", record.id)
-        node = unknown_statute_iri(ref.citation or "")
+                return [self.article(record, ref.article)]
+            return [iri("statute", record.id)]
+        citation = parse_citation(ref.citation or "")
+        if not citation.is_source:
+            return []
+        if not citation.versioned:
+            # 商标法第十三条 with no year: the version in force when the case was decided.
+            from ingest.link import LinkIndex  # link imports this module; import here
+
+            if self._index is None:
+                self._index = LinkIndex.from_corpus(self.corpus)
+            record = self._index.statute(citation.title, decided)
+            if record is not None:
+                if not citation.articles:
+                    return [iri("statute", record.id)]
+                return [self.article(record, n) for n in citation.articles]
+        node = unknown_statute_iri(citation.title)
         if (node, RDF.type, IPRG.Statute) not in self.g:
             self.add(node, RDF.type, IPRG.Statute)
-            self.add(node, IPRG.title, Literal(ref.citation, lang="zh"))
-            self.add(node, RDFS.label, Literal(ref.citation, lang="zh"))
-        return node
+            self.add(node, IPRG.title, Literal(citation.title, lang="zh"))
+            self.add(node, RDFS.label, Literal(citation.title, lang="zh"))
+        if not citation.articles:
+            return [node]
+        out = []
+        for n in citation.articles:
+            art = hashed("article", citation.title, n)
+            if (art, RDF.type, IPRG.Article) not in self.g:
+                label = article_label(n)
+                self.add(art, RDF.type, IPRG.Article)
+                self.add(art, RDFS.label, Literal(citation.title + label, lang="zh"))
+                self.add(art, IPRG.articleNumber, Literal(n))
+                self.add(art, IPRG.articleLabel, Literal(label, lang="zh"))
+                self.add(art, IPRG.articleOf, node)
+                self.add(node, IPRG.hasPart, art)
+            out.append(art)
+        return out
 
     def measure(self, n: int) -> URIRef:
         return iri("measure", self.corpus.measures_policy, n)
@@ -247,12 +279,69 @@ class _Emitter:
         for n in c.measures:
             self.add(node, IPRG.illustrates, self.measure(n))
         for ref in c.statutes:
-            self.add(node, IPRG.cites, self.cited(ref))
+            for target in self.cited(ref, c.decided.split("/")[-1] if c.decided else None):
+                self.add(node, IPRG.cites, target)
         for rel in c.related:
             self.add(node, IPRG.relatedCase, iri("case", rel.case))
         if c.appeal_of:
             self.add(node, IPRG.appealOf, iri("case", c.appeal_of))
         return node
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A free-text statute reference of a case record, read into its parts."""
+
+    title: str                  # 专利法（2008年）, the version kept when the text gives one
+    articles: tuple[str, ...]   # "11", "65", "10-1"
+    versioned: bool             # the title names a version (a year in brackets)
+    is_source: bool             # the title names a legal source, not a doctrine (FRAND承诺)
+
+
+_ARTICLE = re.compile(r"第([〇零一二三四五六七八九十百千两\d]+)条(?:之([一二三四五六七八九十]+))?")
+_RANGE = re.compile(_ARTICLE.pattern + r"至" + _ARTICLE.pattern)
+_VERSION = re.compile(r"[（(]\d{4}年[^）)]*[）)]")
+_NOTE = re.compile(r"[（(][^）)]*[）)]$")
+
+
+def parse_citation(text: str) -> Citation:
+    """``专利法（2008年）第十一条、第六十五条`` → title 专利法（2008年）, articles 11 and 65.
+
+    Parsed by the shape of Chinese citations, not by a list of laws: the title is what comes
+    before the first 第…条 (or the whole text less a trailing remark in brackets); 第A条至第B条
+    is a range; a title that does not end like a legal source (法, 条例, 规定, 解释, 公约 …) is a
+    doctrine or a private commitment and cites no statute.
+    """
+    from ingest.lang.numerals import cn_to_int
+    from ingest.link import _is_source
+
+    text = text.strip()
+    first = _ARTICLE.search(text)
+    title = text[: first.start()] if first else text
+    title = title.strip(" 、，,")
+    while not first and _NOTE.search(title) and not _VERSION.search(_NOTE.search(title).group(0)):
+        title = title[: _NOTE.search(title).start()].strip()
+    numbers: list[str] = []
+
+    def number(main: str, sub: str | None) -> str:
+        n = str(cn_to_int(main))
+        return f"{n}-{cn_to_int(sub)}" if sub else n
+
+    covered: list[tuple[int, int]] = []
+    for m in _RANGE.finditer(text):
+        lo, hi = cn_to_int(m.group(1)), cn_to_int(m.group(3))
+        if 0 < hi - lo <= 50:
+            numbers.extend(str(n) for n in range(lo, hi + 1))
+            covered.append(m.span())
+    for m in _ARTICLE.finditer(text):
+        if not any(a <= m.start() < b for a, b in covered):
+            numbers.append(number(m.group(1), m.group(2)))
+    return Citation(
+        title=title,
+        articles=tuple(dict.fromkeys(numbers)),
+        versioned=bool(_VERSION.search(title)),
+        is_source=bool(title) and _is_source(title),
+    )
 
 
 def _each(em: _Emitter, node: URIRef, prop: URIRef, values: Iterable[str]) -> None:

@@ -61,7 +61,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.build import run_ingest
 
     paths = [Path(p) for p in args.paths] or None
-    report = run_ingest(paths, _store(args))
+    report = run_ingest(paths, _store(args), with_bundled=args.with_bundled)
     print(json.dumps(_jsonable(report), ensure_ascii=False, indent=2))
     return 0
 
@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("ingest", cmd_ingest, "Build the graph from the bundled corpus, or from the given files/folders, and replace the stored graph atomically.")
-    p.add_argument("paths", nargs="*", help="policy documents, judgments or YAML record files/folders")
+    p.add_argument("paths", nargs="*", help="policy documents, judgments (.txt/.md/.html) or YAML case/statute records, files or folders")
+    p.add_argument("--with-bundled", action="store_true", help="keep the bundled policy documents beside the given ones")
     add("validate", cmd_validate, "Validate the stored graph against ontology/shapes.ttl (SHACL).")
     p = add("export", cmd_export, "Export the stored graph (Turtle, JSON-LD, N-Triples, GraphML, CSV nodes/edges).")
     p.add_argument("--format", "-f", choices=["turtle", "jsonld", "nt", "graphml", "csv"], default="turtle")

@@ -9,8 +9,14 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ingest.corpus import load_corpus
-from ingest.records import corpus_graph, court_level, court_places, unknown_statute_iri
-from kg.ns import IPRG, iri
+from ingest.records import (
+    corpus_graph,
+    court_level,
+    court_places,
+    parse_citation,
+    unknown_statute_iri,
+)
+from kg.ns import IPRG, hashed, iri
 
 REPO = Path(__file__).resolve().parents[1]
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -54,10 +60,14 @@ def test_case_links(graph, corpus):
     assert (taobao, IPRG.illustrates, iri("measure", corpus.measures_policy, 3)) in graph
     assert (taobao, IPRG.aboutTopic, iri("topic", "data_rights")) in graph
     assert (taobao, IPRG.relatedCase, iri("case", "tencent_v_soudao")) in graph
-    unknown = unknown_statute_iri("反不正当竞争法（1993年）第二条")
-    assert (taobao, IPRG.cites, unknown) in graph
+    # A version with no curated record becomes a statute node of its own, cited at the article.
+    unknown = unknown_statute_iri("反不正当竞争法（1993年）")
+    article2 = hashed("article", "反不正当竞争法（1993年）", "2")
+    assert (taobao, IPRG.cites, article2) in graph
     assert (unknown, RDF.type, IPRG.Statute) in graph
-    assert (unknown, IPRG.title, Literal("反不正当竞争法（1993年）第二条", lang="zh")) in graph
+    assert (unknown, IPRG.title, Literal("反不正当竞争法（1993年）", lang="zh")) in graph
+    assert (article2, IPRG.articleOf, unknown) in graph
+    assert (article2, IPRG.articleNumber, Literal("2")) in graph
     vanillin = iri("case", "vanillin")
     art9 = iri("article", "prc_aucl_2019", "9")
     assert (vanillin, IPRG.cites, art9) in graph
@@ -153,3 +163,29 @@ def test_shacl(graph, corpus):
             continue
         unexpected.append((str(results.value(r, SH.focusNode)), shape, str(results.value(r, SH.resultMessage))))
     assert unexpected == []
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "articles", "versioned", "is_source"),
+    [
+        ("专利法（2008年）第十一条、第六十五条", "专利法（2008年）", ("11", "65"), True, True),
+        ("专利法实施细则（2010年）第七十六条至第七十八条", "专利法实施细则（2010年）", ("76", "77", "78"), True, True),
+        ("专利法实施细则（2010年）第十二条第一款第（三）项", "专利法实施细则（2010年）", ("12",), True, True),
+        ("民事诉讼法第六十七条（谁主张谁举证）", "民事诉讼法", ("67",), False, True),
+        ("民法通则第一百零六条（侵权责任，推定）", "民法通则", ("106",), False, True),
+        ("反不正当竞争法第九条之一", "反不正当竞争法", ("9-1",), False, True),
+        ("商标法", "商标法", (), False, True),
+        ("FRAND承诺（诚实信用原则）", "FRAND承诺", (), False, False),
+        ("FRAND许可承诺（ETSI知识产权政策）", "FRAND许可承诺", (), False, False),
+    ],
+)
+def test_parse_citation(text, title, articles, versioned, is_source):
+    c = parse_citation(text)
+    assert (c.title, c.articles, c.versioned, c.is_source) == (title, articles, versioned, is_source)
+
+
+def test_doctrines_are_not_statutes(graph):
+    titles = {str(t) for s in graph.subjects(RDF.type, IPRG.Statute) for t in graph.objects(s, IPRG.title)}
+    assert not any(t.startswith("FRAND") for t in titles)
+    # An unversioned citation resolves to the curated version in force when the case was decided.
+    assert not any(t == "商标法" for t in titles)
