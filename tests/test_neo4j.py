@@ -57,3 +57,24 @@ def test_cli_start_status_stop(tmp_path):
     assert "stopped Neo4j pid" in stopped.stdout
     after = subprocess.run([*kg, "neo4j", "status"], env=env, capture_output=True, text=True, timeout=60)
     assert after.returncode == 1
+
+
+def test_restart_on_same_data_folder_keeps_data(tmp_path):
+    """stop → start on the same home with the same password: the server comes back with its data."""
+    from kg import neo4j_server as srv
+
+    first = srv.start(home=tmp_path, password="restart-pass-1")
+    try:
+        from neo4j import GraphDatabase
+
+        with GraphDatabase.driver(first.uri, auth=("neo4j", first.password)) as drv:
+            drv.execute_query("CREATE (:Kept {v: 1})")
+    finally:
+        srv.stop(first)
+    second = srv.start(home=tmp_path, password="restart-pass-1", timeout=120)
+    try:
+        with GraphDatabase.driver(second.uri, auth=("neo4j", second.password)) as drv:
+            records, _, _ = drv.execute_query("MATCH (n:Kept) RETURN n.v AS v")
+        assert [r["v"] for r in records] == [1]
+    finally:
+        srv.stop(second)
