@@ -96,10 +96,18 @@ def neo4j_server() -> Iterator[Neo4jConn]:
         srv.stop(info)
 
 
+def wipe(driver) -> None:
+    """Delete every node and relationship (constraints and indexes stay).
+
+    CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run), not execute_query.
+    """
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 @pytest.fixture()
 def neo4j_clean(neo4j_server: Neo4jConn) -> Iterator[Neo4jConn]:
     """The session's Neo4j, emptied before the test (data only; constraints stay)."""
-    with neo4j_server.driver() as drv, drv.session() as session:
-        # CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run), not execute_query
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    with neo4j_server.driver() as drv:
+        wipe(drv)
     yield neo4j_server

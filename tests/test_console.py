@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict
 
 import pytest
+from conftest import wipe
 from explorer_graph import built_store
 
 from kg import mirror
@@ -123,7 +124,7 @@ def test_cypher_reads_pass_the_text_check(text):
 @pytest.fixture(scope="module")
 def mirrored(neo4j_server, store):
     with neo4j_server.driver() as drv:
-        drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        wipe(drv)
         mirror.sync(store, drv)
         yield drv
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
+from conftest import wipe
 from explorer_graph import built_store
 
 from kg import mirror
@@ -28,7 +29,7 @@ STATUTE = str(iri("statute", "prc_aucl_2019"))
 def explorers(neo4j_server):
     store = built_store()
     with neo4j_server.driver() as drv:
-        drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        wipe(drv)
         report = mirror.sync(store, drv, verify=True)
         assert report.parity is None or report.parity.ok, report.parity
         yield SparqlExplorer(store), CypherExplorer(drv, "neo4j")
