@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -157,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The driver reports "label does not exist yet" hints on a first sync as warnings; they are
+    # expected on an empty database and would bury the one line the user needs.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     try:
         return args.func(args)
     except KeyboardInterrupt:
