@@ -19,6 +19,7 @@ INTERFACE FROZEN (issue 6 part 1): the dataclasses and method signatures below a
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 import time
@@ -555,15 +556,16 @@ def _pagerank(nodes: Sequence[str], edges: Iterable[tuple[str, str]], damping: f
     for s, o in edges:
         out[index[s]].append(index[o])
     rank = [1.0 / n] * n
+    sinks = [i for i in range(n) if not out[i]]
     for _ in range(iterations):
-        dangling = sum(rank[i] for i in range(n) if not out[i])
+        dangling = sum([rank[i] for i in sinks])
         new = [(1.0 - damping) / n + damping * dangling / n] * n
         for i, targets in enumerate(out):
             if targets:
                 share = damping * rank[i] / len(targets)
                 for j in targets:
                     new[j] += share
-        delta = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
+        delta = sum(map(abs, map(operator.sub, new, rank)))
         rank = new
         if delta < tol:
             break
@@ -1256,9 +1258,7 @@ _SPARQL_REACH: dict[str, str] = {
 _SPARQL_CARD = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p = rdf:type || isLiteral(?o)) }"
 _SPARQL_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
 _SPARQL_IN = "SELECT ?s ?p ?o WHERE { ?o ?p ?s . FILTER(?p != rdf:type) }"
-_SPARQL_EDGES = """
-SELECT ?base ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type
-  && STRSTARTS(STR(?s), ?base) && STRSTARTS(STR(?o), ?base)) }"""
+_SPARQL_EDGES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && isIRI(?s)) }"
 _SPARQL_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
 _SEARCH_VALUES = " ".join(f"<{_CARD_PREDICATES[b]}>" for b in _SEARCH_BASES)  # fixed ontology IRIs
 _SPARQL_SEARCH = (
@@ -1286,13 +1286,31 @@ class SparqlExplorer(_Questions):
         self._names: tuple[str | None, dict[str, str]] = (None, {})
 
     def _type_name(self, predicate: str) -> str:
+        return self._type_names(predicate).get(predicate) or upper_snake(local_name(predicate))
+
+    def _type_names(self, predicate: str | None = None) -> dict[str, str]:
+        """Relationship predicate → type name, for the current generation (re-read when the
+        generation moves or ``predicate`` is not known yet)."""
         gen = self.store.current_generation()
-        if self._names[0] != gen or predicate not in self._names[1]:
+        if self._names[0] != gen or (predicate is not None and predicate not in self._names[1]):
             from kg.pg import _type_names
 
             preds = [str(r["p"]) for r in self.store.select(_SPARQL_PREDICATES)]
             self._names = (gen, _type_names(preds))
-        return self._names[1].get(predicate) or upper_snake(local_name(predicate))
+        return self._names[1]
+
+    def _namer(self):
+        """``_type_name`` for one question: the generation is checked once (not per row, which
+        read the CURRENT pointer file 50,000 times for centrality at 100×)."""
+        memo: dict[str, str] = {}
+
+        def name(predicate: str) -> str:
+            t = memo.get(predicate)
+            if t is None:
+                t = memo[predicate] = self._type_name(predicate)
+            return t
+
+        return name
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
         if name == "cases":
@@ -1327,18 +1345,27 @@ class SparqlExplorer(_Questions):
         text = _SPARQL_OUT if direction == "out" else _SPARQL_IN
         wanted = set(types) if types else None
         out = []
+        type_name = self._namer()
         for iri_ in iris:
             for row in self.store.select(text, {"s": URIRef(iri_)}):
                 if not isinstance(row["o"], URIRef):
                     continue
-                t = self._type_name(str(row["p"]))
+                t = type_name(str(row["p"]))
                 if wanted is None or t in wanted:
                     out.append((iri_, t, str(row["o"])))
         return sorted(set(out))
 
     def _edges(self):
-        rows = self.store.select(_SPARQL_EDGES, {"base": Literal(_ID)})
-        return [(str(r["s"]), self._type_name(str(r["p"])), str(r["o"])) for r in rows]
+        # one query per relationship predicate (~35, however large the graph): index scans,
+        # 3× faster at 100× than one whole-store scan filtering every triple; the caller keeps
+        # data nodes only
+        out = []
+        for predicate, name in sorted(self._type_names().items()):
+            for sol in self.store.query(_SPARQL_EDGES, {"p": URIRef(predicate)}):
+                s, o = sol["s"], sol["o"]
+                if s.value.startswith(_ID) and o.value.startswith(_ID):
+                    out.append((s.value, name, o.value))
+        return out
 
     def _reach_pattern(self, reach: _Reach) -> tuple[str, dict[str, Any], str]:
         """(group pattern, bindings, final node variable). Steps use the ontology's fixed
@@ -1411,10 +1438,11 @@ class SparqlExplorer(_Questions):
         text = f"SELECT {head} ({x} AS ?x) ?p ?o WHERE {{ {pattern} LATERAL {{ {edge} }} }}"
         wanted = set(types) if types else None
         out = set()
+        type_name = self._namer()
         for s, p, o in self._solutions(text, binds, ("x", "p", "o")):
             if not isinstance(o, ox.NamedNode) or not isinstance(s, ox.NamedNode):
                 continue
-            t = self._type_name(p.value)
+            t = type_name(p.value)
             if wanted is None or t in wanted:
                 out.add((s.value, t, o.value))
         return sorted(out)
