@@ -141,7 +141,7 @@ class _Writer:
         self.counters: Counter[str] = Counter()
         self.batches = 0
 
-    def write(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+    def _commit(self, statements: list[tuple[str, dict[str, Any]]]) -> Counter[str]:
         def work(tx) -> Counter[str]:
             got: Counter[str] = Counter()
             for query, params in statements:
@@ -151,8 +151,42 @@ class _Writer:
             return got
 
         with self.driver.session(database=self.database) as session:
-            self.counters.update(session.execute_write(work))
+            return session.execute_write(work)
+
+    def write(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        self.flush()
+        self.counters.update(self._commit(statements))
         self.batches += 1
+        self._committed()
+
+    # One batch in flight: Neo4j commits batch n while this thread hashes and builds batch n+1.
+    # Batches still commit one after another, in order, each in its own transaction, so what a
+    # crash leaves behind is the same as with plain ``write``; ``flush`` before anything that
+    # needs the earlier batches committed (relationships need their nodes).
+    _pool = None
+    _pending = None
+    _committed: Callable[[], None] = staticmethod(lambda: None)
+
+    def submit(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        self.flush()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iprg-mirror-write")
+        self._pending = self._pool.submit(self._commit, statements)
+
+    def flush(self) -> None:
+        """Wait for the batch in flight; its error (if any) is raised here, in the caller."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.counters.update(pending.result())
+            self.batches += 1
+            self._committed()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def schema(self, query: str, **params: Any) -> None:
         summary = self.driver.execute_query(query, params, database_=self.database).summary
@@ -322,7 +356,10 @@ def sync(
     uri = _address(driver)
     try:
         with pg.no_gc():    # hashing and row building make ~10⁶ acyclic containers too
-            stats = _apply(w, projection, batch_size, full, on_batch)
+            try:
+                stats = _apply(w, projection, batch_size, full, on_batch)
+            finally:
+                w.close()
         stats["phases"] = {"project": round(projected - started, 3), **stats["phases"]}
     except MirrorError:
         raise
@@ -396,6 +433,8 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
         if on_batch:
             on_batch(w.batches)
 
+    w._committed = tick
+
     # 1. nodes: labels + properties + _hash in one statement per batch
     def node_rows() -> Iterator[dict[str, Any]]:
         for uri, node in projection.nodes.items():
@@ -414,16 +453,15 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
     for batch in _chunks(node_rows(), batch_size):
         new = [row for row in batch if row["uri"] not in stored]      # known absent: CREATE
         old = [row for row in batch if row["uri"] in stored]
-        w.write([(q, {"rows": rows}) for q, rows in ((_CREATE, new), (_UPSERT, old)) if rows])
+        w.submit([(q, {"rows": rows}) for q, rows in ((_CREATE, new), (_UPSERT, old)) if rows])
         written += len(batch)
-        tick()
+    w.flush()
     lap("nodes")
 
     # 2. nodes that are gone
     gone = sorted(set(stored) - set(projection.nodes))
     for batch in _chunks(gone, batch_size):
         w.write([(_DELETE, {"uris": batch})])
-        tick()
     lap("delete")
 
     # 3. outgoing relationships of every node whose edge hash differs, with the hash, per batch
@@ -448,9 +486,9 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
                     for u, h in batch if (u not in stored) == create]
             if rows:
                 statements.append((_CREATE_EDGES if create else _MERGE_EDGES, {"rows": rows}))
-        w.write(statements)
+        w.submit(statements)
         edge_sets += len(batch)
-        tick()
+    w.flush()
     lap("edges")
 
     # 4. the full-text index over the text properties this projection has
