@@ -592,11 +592,17 @@ class _Reach:
     steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def out(self, *types: str) -> _Reach:
-        return _Reach(self.start, self.params, self.iri, (*self.steps, ("out", types)))
+        return self._step("out", types)
 
     def into(self, *types: str) -> _Reach:
         """Nodes with a ``types`` relationship pointing at a node of this set."""
-        return _Reach(self.start, self.params, self.iri, (*self.steps, ("in", types)))
+        return self._step("in", types)
+
+    def _step(self, direction: str, types: tuple[str, ...]) -> _Reach:
+        unknown = [t for t in types if t not in _REL_PREDICATES]
+        if not types or unknown:   # steps are written into query text: fixed names only
+            raise ValueError(f"a reach steps along known relationship types only, not {unknown or types}")
+        return _Reach(self.start, self.params, self.iri, (*self.steps, (direction, types)))
 
 
 def _at(iri_: str) -> _Reach:
@@ -614,8 +620,11 @@ class _Questions:
     """Every question, written once over a handful of backend primitives.
 
     A backend supplies ``_rows(name, **params)`` (its own query for each named shape query,
-    returning dicts of plain values), ``_cards(iris)``, ``_out(iris, types)``, ``_in(iris,
-    types)`` and ``_edges()``; this class turns them into dataclasses, orders and pages them.
+    returning dicts of plain values), ``_cards(iris)``, ``_links(iris, types, direction)``,
+    ``_edges()``, and ``_cards_at(reach)`` / ``_links_at(reach, types, direction)`` that read a
+    whole :class:`_Reach` in one query; this class turns them into dataclasses, orders and pages
+    them. Sets that can grow with the case law (a topic's cases, a statute's citing cases) are
+    passed as reaches; short lists (a page of cases, a graph frontier) as IRIs.
     """
 
     backend = "?"
@@ -1267,6 +1276,9 @@ _SPARQL_SEARCH = (
 )
 
 
+_XSD_STRING = str(XSD.string)
+
+
 def _lit_key(p: str, o: Literal) -> str | None:
     base = _PRED_KEY.get(p)
     if base is None:
@@ -1415,11 +1427,20 @@ class SparqlExplorer(_Questions):
                 types.setdefault(s.value, []).append(local_name(o.value))
                 props.setdefault(s.value, {})
             elif isinstance(o, ox.Literal):
-                lit = from_ox(o)
-                key = _lit_key(p.value, lit)
-                if key:
-                    props.setdefault(s.value, {}).setdefault(key, []).append(lit)
-                    types.setdefault(s.value, [])
+                base = _PRED_KEY.get(p.value)
+                if base is None:
+                    continue
+                lang = o.language
+                if lang:
+                    if lang not in ("zh", "en"):
+                        continue
+                    key, value = f"{base}_{lang}", o.value   # as _py gives it, without rdflib
+                elif o.datatype.value == _XSD_STRING:
+                    key, value = base, o.value
+                else:                                        # typed: rdflib's reading, as before
+                    key, value = base, from_ox(o)
+                props.setdefault(s.value, {}).setdefault(key, []).append(value)
+                types.setdefault(s.value, [])
         return {i: _card_from_props(i, types[i], props[i]) for i in types if types[i] or props[i]}
 
     def _links_at(self, reach, types, direction):
@@ -1588,7 +1609,7 @@ class CypherExplorer(_Questions):
             text, params = _CYPHER_REACH[reach.start], dict(reach.params)
         text += " WITH DISTINCT h0"
         for i, (direction, types) in enumerate(reach.steps):
-            rel = "|".join(t for t in types if t in _REL_PREDICATES)
+            rel = "|".join(types)   # checked against _REL_PREDICATES by _Reach
             a, b = f"h{i}", f"h{i + 1}"
             arrow = f"-[:{rel}]->" if direction == "out" else f"<-[:{rel}]-"
             text += f" MATCH ({a}){arrow}({b}:Resource) WITH DISTINCT {b}"
