@@ -4,7 +4,7 @@ The 100× graph is the real built graph plus 99 copies of every case record (sam
 topics, citations and illustrated measures; copies relate to copies, 案号 made unique), so the
 questions that fan out over cases get the load they would with a hundred times the case law.
 Neo4j: NEO4J_URI… when set, else the bundled launcher started in a temporary folder.
-Prints one JSON object.
+Prints one JSON object (with the machine's load average around each scale's timings).
 
     python bench/query.py [--scales 1 100] [--repeat 20]
 """
@@ -119,13 +119,18 @@ def main() -> None:
                 t = time.perf_counter()
                 mirror.sync(store, driver, full=True)
                 sync_s = time.perf_counter() - t
-                result["scales"][f"{factor}x"] = {
+                load_before = os.getloadavg()[0]
+                entry = {
                     "triples": len(g),
                     "cases": len(set(g.subjects(RDF.type, IPRG.Case))),
                     "mirror_sync_s": round(sync_s, 2),
                     "sparql": timings(SparqlExplorer(store), qs, args.repeat),
                     "cypher": timings(CypherExplorer(driver, "neo4j"), qs, args.repeat),
                 }
+                # the 1-minute load average around the timings: on a shared machine, figures
+                # taken while something else runs are not comparable with quiet ones
+                entry["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+                result["scales"][f"{factor}x"] = entry
     finally:
         if info is not None:
             neo4j_server.stop(info)
