@@ -878,12 +878,12 @@ class _Questions:
         if doc is None and section is not None:
             up = self._cards(s for _, _, s in self._in([section.iri], "HAS_PART"))
             doc = next((c for c in sorted(up.values(), key=lambda c: c.iri) if c.kind == "PolicyDocument"), None)
-        # the measure and its rules, as two reaches: every list below is read in one query each
-        holders = (_at(m), _at(m).out("HAS_PART"))
-        mentions = self._mentions(tuple(h.into("HAS_TARGET") for h in holders))
-        cited = tuple(h.out("CITES") for h in holders)
-        case_iris = tuple(h.into("ILLUSTRATES") for h in holders)
-        topics = tuple(h.out("ABOUT_TOPIC") for h in holders)
+        # the measure and its parts (rules), as one reach: every list below is one query
+        holders = _via("self_and_parts", m=URIRef(m))
+        mentions = self._mentions(holders.into("HAS_TARGET"))
+        cited = holders.out("CITES")
+        case_iris = holders.into("ILLUSTRATES")
+        topics = holders.out("ABOUT_TOPIC")
         return MeasureDetail(
             iri=m, number=card.one("number"), title_zh=card.text("title", "zh"),
             title_en=card.text("title", "en"), text_zh=card.text("text", "zh"),
@@ -1258,6 +1258,7 @@ _SPARQL_CASE_FILTERS = {
 _SPARQL_REACH: dict[str, str] = {
     "in_scheme": "?h0 skos:inScheme ?scheme .",
     "statute_parts": "{ ?s iprg:hasPart ?h0 } UNION { ?h0 iprg:articleOf ?s }",
+    "self_and_parts": "{ ?m ?p0 ?o0 . BIND(?m AS ?h0) } UNION { ?m iprg:hasPart ?h0 }",
     "topic_rules": "?h0 iprg:aboutTopic ?t . ?h0 a iprg:Rule .",
     "topic_measures": "{ ?h0 iprg:aboutTopic ?t . ?h0 a iprg:Measure } UNION "
                       "{ ?r0 iprg:aboutTopic ?t . ?r0 a iprg:Rule . ?h0 iprg:hasPart ?r0 . ?h0 a iprg:Measure }",
@@ -1518,12 +1519,14 @@ RETURN c.uri AS c, d, ct.courtLevel AS lvl""",
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
     "in_scheme": "MATCH (h0:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})",
-    "statute_parts": """CALL { MATCH (:Resource {uri: $s})-[:HAS_PART]->(h0:Resource) RETURN h0
+    "self_and_parts": """MATCH (m:Resource {uri: $m})
+CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }""",
+    "statute_parts": """CALL () { MATCH (:Resource {uri: $s})-[:HAS_PART]->(h0:Resource) RETURN h0
   UNION MATCH (h0:Resource)-[:ARTICLE_OF]->(:Resource {uri: $s}) RETURN h0 }""",
     "topic_rules": "MATCH (h0:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t})",
-    "topic_measures": """CALL { MATCH (h0:Measure)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
+    "topic_measures": """CALL () { MATCH (h0:Measure)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
   UNION MATCH (h0:Measure)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0 }""",
-    "topic_cases": """CALL { MATCH (h0:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
+    "topic_cases": """CALL () { MATCH (h0:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
   UNION MATCH (h0:Case)-[:ILLUSTRATES]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0 }""",
 }
 _CYPHER_CARDS = """
