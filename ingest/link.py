@@ -22,7 +22,7 @@ from ingest.extract import Vocabulary
 from ingest.lang import load
 from ingest.models import Linked, Mention
 from ingest.records import unknown_statute_iri
-from kg.ns import hashed, iri
+from kg.ns import hashed, iri, normalise_identifier
 
 _PARENS = re.compile(r"[（(][^（）()]*[）)]")
 _BETWEEN = re.compile(
@@ -99,11 +99,7 @@ class LinkIndex:
 
 def norm_number(text: str) -> str:
     """案号 / 文号 compared without brackets style or spaces: （2018） == (2018), 〔〕 == ()."""
-    import unicodedata
-
-    t = unicodedata.normalize("NFKC", text)
-    t = t.translate(str.maketrans({"〔": "(", "〕": ")", "[": "(", "]": ")", "［": "(", "］": ")", "【": "(", "】": ")"}))
-    return re.sub(r"\s+", "", t)
+    return normalise_identifier(text)
 
 
 @lru_cache(maxsize=1)

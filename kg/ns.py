@@ -81,8 +81,19 @@ KINDS = frozenset(
     }
 )
 
-_FULLWIDTH_PUNCT = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"})
+_FULLWIDTH_PUNCT = str.maketrans({
+    "（": "(", "）": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")", "【": "(", "】": ")",
+})
 _SAFE = "-_.~()"
+
+
+def normalise_identifier(text: str) -> str:
+    """案号 / 文号 as compared and minted: NFKC, every bracket style as (), no whitespace.
+
+    ``（2018）浙01民终7312号`` == ``(2018)浙01民终7312号``; ``法释〔2021〕4号`` == ``法释(2021)4号``.
+    """
+    norm = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH_PUNCT)
+    return re.sub(r"\s+", "", norm)
 
 
 def slug(text: str) -> str:
@@ -92,8 +103,7 @@ def slug(text: str) -> str:
     ``（2018）浙01民终7312号`` and ``(2018)浙01民终7312号`` mint the same IRI; whitespace is
     removed; everything else outside unreserved ASCII is percent-encoded (UTF-8).
     """
-    norm = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH_PUNCT)
-    norm = re.sub(r"\s+", "", norm)
+    norm = normalise_identifier(text)
     if not norm:
         raise ValueError("cannot mint an IRI from an empty identifier")
     return quote(norm, safe=_SAFE)
