@@ -24,7 +24,6 @@ import csv
 import io
 import json
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -39,6 +38,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from kg import viz
+from kg.explorer import sparql_update_keyword
 from kg.ns import BASE, PREFIXES, iri
 from kg.store import EXPORT_FORMATS, GraphStore, StoreError
 
@@ -160,9 +160,6 @@ def _key_ok(given: str | None, keys: set[str]) -> bool:
 
 # ----------------------------------------------------------------------------- SPARQL protocol
 
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s+<[^>]*>))", re.IGNORECASE)
-_COMMENT = re.compile(r"#[^\n<>\"']*$", re.MULTILINE)
 
 
 class ReadOnlyError(ValueError):
@@ -170,15 +167,8 @@ class ReadOnlyError(ValueError):
 
 
 def is_update(text: str) -> bool:
-    """True when ``text`` is a SPARQL UPDATE request (after its prologue and comments)."""
-    body = _COMMENT.sub("", text)
-    while True:
-        m = _PROLOGUE.match(body)
-        if not m:
-            break
-        body = body[m.end():]
-    word = re.match(r"\s*([A-Za-z]+)", body)
-    return bool(word) and word.group(1).upper() in _UPDATE_WORDS
+    """True when ``text`` holds a SPARQL Update keyword (outside comments, strings and IRIs)."""
+    return sparql_update_keyword(text) is not None
 
 
 _READ_ONLY_MSG = ("this SPARQL endpoint is read-only: SPARQL UPDATE (INSERT, DELETE, LOAD, CLEAR, "

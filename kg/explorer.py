@@ -1740,14 +1740,25 @@ def _strip(text: str, lang: str) -> str:
     return "".join(out)
 
 
+def _sparql_keywords(text: str) -> list[str]:
+    bare = _strip(text, "sparql")
+    return [w.upper() for w in re.findall(r"(?<![?$:\w])[A-Za-z_]+(?![\w:])", bare)]
+
+
+def sparql_update_keyword(text: str) -> str | None:
+    """The first SPARQL Update keyword outside comments, strings and IRIs, or None.
+
+    One detector for every read-only door (the consoles here, ``/sparql`` in kg.api).
+    """
+    return next((w for w in _sparql_keywords(text) if w in _SPARQL_UPDATE_WORDS and w != "WITH"), None)
+
+
 def check_sparql(text: str) -> None:
     """Refuse anything but a SELECT/ASK/CONSTRUCT/DESCRIBE query (SPARQL Update is refused)."""
-    bare = _strip(text, "sparql")
-    words = re.findall(r"(?<![?$:\w])[A-Za-z_]+(?![\w:])", bare)
-    upper = [w.upper() for w in words]
-    for w in upper:
-        if w in _SPARQL_UPDATE_WORDS and w != "WITH":
-            raise ConsoleError(f"the SPARQL console is read-only: {w} (SPARQL Update) is not allowed")
+    word = sparql_update_keyword(text)
+    if word is not None:
+        raise ConsoleError(f"the SPARQL console is read-only: {word} (SPARQL Update) is not allowed")
+    upper = _sparql_keywords(text)
     forms = [w for w in upper if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")]
     if not forms:
         raise ConsoleError("the SPARQL console runs queries only: write SELECT, ASK, CONSTRUCT or DESCRIBE")
