@@ -82,6 +82,13 @@ def to_ox_triples(graph: Iterable[tuple]) -> Iterator[ox.Quad]:
         yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o))
 
 
+def _bound(graph: Graph) -> Graph:
+    """The project's prefixes bound on ``graph``, so its Turtle and JSON-LD read well."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
 class GraphStore:
     """One on-disk graph with atomic, generation-based replacement.
 
@@ -134,17 +141,12 @@ class GraphStore:
         """The current graph through rdflib's API (oxrdflib), for rdflib-based tools (pySHACL…)."""
         from oxrdflib import OxigraphStore
 
-        graph = Graph(store=OxigraphStore(store=self.ox()))
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
-        return graph
+        return _bound(Graph(store=OxigraphStore(store=self.ox())))
 
     def to_graph(self) -> Graph:
         """An in-memory rdflib copy of the current graph (for diffing and validation)."""
-        graph = Graph()
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
-        for quad in self.ox().quads_for_pattern(None, None, None, None):
+        graph = _bound(Graph())
+        for quad in self.quads():
             graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         return graph
 
