@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import sys
 import tempfile
 import time
@@ -118,12 +117,13 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     logging.getLogger("rdflib_neo4j").setLevel(logging.ERROR)
 
+    from kg import config
     from kg import neo4j_server as srv
 
     info = None
-    uri = os.environ.get("NEO4J_URI")
-    user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    settings = config.settings()
+    uri, user, password = settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password or ""
+    database = settings.neo4j_database
     if not uri:
         info = srv.start(home=Path(tempfile.mkdtemp(prefix="iprg-bench-neo4j-")), heap="2g", page_cache="1g")
         uri, user, password = info.uri, info.user, info.password

@@ -91,7 +91,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from ingest.build import run_ingest
-    from kg import mirror, neo4j_server
+    from kg import config, mirror, neo4j_server
     from kg.explorer import CypherExplorer, SparqlExplorer
     from kg.store import GraphStore
 
@@ -101,8 +101,9 @@ def main() -> None:
     base = store.to_graph()
 
     info = None
-    if os.environ.get("NEO4J_URI"):
-        uri, user, password = os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+    settings = config.settings()
+    if settings.neo4j_uri:
+        uri, user, password = settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password or ""
     else:
         info = neo4j_server.start(home=tmp / "neo4j")
         uri, user, password = info.uri, info.user, info.password

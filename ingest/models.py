@@ -17,11 +17,13 @@ from typing import Literal
 
 from rdflib import URIRef
 
+from kg.errors import BadInput
+
 Genre = Literal["policy", "judgment", "unknown"]
 Modality = Literal["obligation", "permission", "prohibition", "exploration", "encouragement"]
 
 
-class IngestError(ValueError):
+class IngestError(BadInput):
     """A document or record that cannot be ingested; the message names the file and the cause."""
 
     def __init__(self, message: str, *, source: str | Path | None = None) -> None:

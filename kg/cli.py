@@ -1,7 +1,15 @@
 """``kg``: one command line over the same core the web UI and the API use (as Datasette does).
 
-Every subcommand is a thin shell: parse arguments, call one function of the core, print a
-result or a one-line error naming the cause. Exit codes: 0 ok, 1 failure, 2 usage error.
+Every subcommand is a thin shell: parse arguments, build the one :class:`~kg.context.Context`
+(settings, store, explorer, Neo4j driver), call one function of the core, print a result.
+Errors: an :class:`~kg.errors.IprgError` (bad input, not found, unavailable — the user can act
+on it) is printed as one line naming its cause; anything else is a bug and prints its
+traceback. ``--debug`` prints the traceback for every error. Exit codes: 0 ok, 1 failure,
+2 usage error.
+
+``kg serve`` hands uvicorn the import string of :func:`kg.web.app.app_from_env`, so one or
+several worker processes (``--workers``) each build their app from the same settings, passed
+on in the environment.
 """
 
 from __future__ import annotations
@@ -9,49 +17,53 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
-from kg import config
+from ingest.build import run_ingest, validate
+from kg import config, console, mirror, neo4j_server
+from kg.context import Context
+from kg.errors import IprgError
+from kg.store import EXPORT_FORMATS, GraphStore
 
 
-class CliError(Exception):
-    """A failure to report as one line on stderr, without a traceback."""
+def _context(args: argparse.Namespace) -> Context:
+    return Context(config.settings(), store_root=getattr(args, "store", None))
 
 
-def _store(args: argparse.Namespace):
-    from kg.store import GraphStore
-
+def _store(args: argparse.Namespace) -> GraphStore:
     return GraphStore(Path(args.store) if getattr(args, "store", None) else None)
+
+
+def _jsonable(obj: object) -> object:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    return obj
 
 
 # --- neo4j ------------------------------------------------------------------------------------
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
-    from kg import neo4j_server as srv
-
     if args.action == "build":
-        path = srv.build(force=True)
+        path = neo4j_server.build(force=True)
         print(f"built the Neo4j launcher in {path}")
     elif args.action == "start":
-        info = srv.cli_start(port=args.port)
+        info = neo4j_server.cli_start(port=args.port)
         print(f"Neo4j {info.version} running: {info.uri} (pid {info.pid}, log {info.log})")
-        print(f"export NEO4J_URI={info.uri} NEO4J_USER={info.user}   # password in {srv._state_file()}")
+        print(f"export NEO4J_URI={info.uri} NEO4J_USER={info.user}   # password in {neo4j_server.state_file()}")
     elif args.action == "status":
-        settings = config.neo4j_settings()
-        if settings.configured:
-            uri, user, password, origin = settings.uri, settings.user, settings.password, "NEO4J_URI"
-        else:
-            info = srv.cli_state()
-            if info is None:
-                print("no launcher started by `kg neo4j start` and NEO4J_URI is not set")
-                return 1
-            uri, user, password, origin = info.uri, info.user, info.password, f"launcher pid {info.pid}"
-        version = srv.server_version(uri, user, password)
-        print(f"live: {version} at {uri} ({origin})")
+        target = config.neo4j_target()
+        if target is None:
+            print("no launcher started by `kg neo4j start` and NEO4J_URI is not set")
+            return 1
+        version = neo4j_server.server_version(target.uri, target.user, target.password)
+        print(f"live: {version} at {target.uri} ({target.origin})")
     elif args.action == "stop":
-        info = srv.cli_stop()
+        info = neo4j_server.cli_stop()
         print("no launcher was running" if info is None else f"stopped Neo4j pid {info.pid}")
     return 0
 
@@ -59,8 +71,6 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 # --- graph ------------------------------------------------------------------------------------
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.build import run_ingest
-
     paths = [Path(p) for p in args.paths] or None
     report = run_ingest(paths, _store(args), with_bundled=args.with_bundled)
     print(json.dumps(_jsonable(report), ensure_ascii=False, indent=2))
@@ -68,8 +78,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ingest.build import validate
-
     store = _store(args)
     validate(store.to_graph())  # raises IngestError with the SHACL report on violations
     print(f"valid: the stored graph ({len(store)} triples) conforms to ontology/shapes.ttl")
@@ -77,8 +85,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.store import EXPORT_FORMATS
-
     store = _store(args)
     suffix = EXPORT_FORMATS[args.format][0]
     dest = Path(args.output) if args.output else Path(f"iprg-graph{suffix}")
@@ -88,35 +94,50 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg import explorer
-
+    ctx = _context(args)
     text = args.query if args.query != "-" else sys.stdin.read()
-    result = explorer.run_console(args.lang, text, store=_store(args), limit=args.limit)
+    try:
+        driver = ctx.driver() if args.lang == "cypher" else None
+        result = console.run_console(args.lang, text, store=ctx.store, driver=driver, limit=args.limit,
+                                     database=ctx.settings.neo4j_database)
+    finally:
+        ctx.close()
     print(json.dumps(_jsonable(result), ensure_ascii=False, indent=2))
     return 0
 
 
 def cmd_mirror(args: argparse.Namespace) -> int:
-    from kg import mirror
-
     report = mirror.sync_from_env(_store(args), verify=args.verify, full=args.full)
     print(json.dumps(_jsonable(report), ensure_ascii=False, indent=2))
     return 0 if getattr(report, "ok", True) else 1
 
 
+def ensure_built(store: GraphStore) -> bool:
+    """Build the graph from the bundled corpus when the store is empty. True if it built one."""
+    if store.exists() and len(store) > 0:
+        return False
+    print(f"[kg] no graph in {store.root}: building it from the bundled corpus …", flush=True)
+    report = run_ingest(None, store)
+    print(f"[kg] built: {getattr(report, 'triples', '?')} triples", flush=True)
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kg import api
+    import uvicorn  # the server: loaded only by the command that serves
 
-    api.serve(host=args.host, port=args.port, store_root=args.store)
+    settings = config.settings().but(host=args.host, port=args.port)
+    store = _store(args)
+    ensure_built(store)
+    # the worker processes build their app from the environment (see kg.web.app.app_from_env)
+    os.environ["IPRG_STORE"] = str(store.root)
+    if config.neo4j_target(settings) is None:
+        print("[kg] Neo4j not configured (set NEO4J_URI or run `kg neo4j start`): the Cypher console is off; "
+              "everything else works.", flush=True)
+    print(f"[kg] serving on http://{settings.host}:{settings.port}/  (API /api/v1, docs /docs, SPARQL /sparql)",
+          flush=True)
+    uvicorn.run("kg.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+                log_level="info")
     return 0
-
-
-def _jsonable(obj: object) -> object:
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return asdict(obj)
-    return obj
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kg",
         description="IP Rule Graph: build, mirror, query and serve a knowledge graph of Chinese IP judicial rules.",
     )
-    parser.add_argument("--store", help="RDF store folder (default $IPRG_DATA_DIR/store)")
+    parser.add_argument("--store", help="RDF store folder (default $IPRG_STORE or $IPRG_DATA_DIR/store)")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of every error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
@@ -137,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-bundled", action="store_true", help="keep the bundled policy documents beside the given ones")
     add("validate", cmd_validate, "Validate the stored graph against ontology/shapes.ttl (SHACL).")
     p = add("export", cmd_export, "Export the stored graph (Turtle, JSON-LD, N-Triples, GraphML, CSV nodes/edges).")
-    p.add_argument("--format", "-f", choices=["turtle", "jsonld", "nt", "graphml", "csv"], default="turtle")
+    p.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="turtle")
     p.add_argument("--output", "-o", help="output file (default iprg-graph.<ext>)")
     p = add("query", cmd_query, "Run a read-only SPARQL or Cypher query (time- and row-limited).")
     p.add_argument("--lang", choices=["sparql", "cypher"], default="sparql")
@@ -147,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true", help="check counts and properties on both sides after the sync")
     p.add_argument("--full", action="store_true", help="rewrite everything instead of applying a diff")
     p = add("serve", cmd_serve, "Serve the Gradio UI, the REST API (/api/v1) and the SPARQL endpoint in one server.")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--host", default=None, help="listen address (default $IPRG_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default $IPRG_PORT or 7860)")
+    p.add_argument("--store", default=argparse.SUPPRESS, help="RDF store folder (as kg --store)")
     p = add("neo4j", cmd_neo4j, "Build, start, stop or check the bundled Neo4j Community 5.26 launcher.")
     p.add_argument("action", choices=["start", "stop", "status", "build"])
     p.add_argument("--port", type=int, default=None, help="Bolt port for start (default: a free port)")
@@ -165,9 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # every failure becomes one line naming its cause
-        name = type(exc).__name__
-        print(f"kg {args.command}: {name}: {exc}", file=sys.stderr)
+    except Exception as exc:
+        if args.debug or not isinstance(exc, IprgError):   # a bug: show where
+            traceback.print_exc()
+        print(f"kg {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 
 

@@ -29,7 +29,9 @@ from typing import Any
 
 from rdflib import Graph
 
-from kg import pg
+from kg import config, pg
+from kg.errors import Unavailable
+from kg.ns import local_name
 
 CONSTRAINT = "iprg_resource_uri"
 FULLTEXT_INDEX = "iprg_text"
@@ -49,7 +51,7 @@ _COUNTER_FIELDS = (
 )
 
 
-class MirrorError(RuntimeError):
+class MirrorError(Unavailable):
     """Neo4j is unreachable, died mid-sync or refused a statement; the message says which."""
 
 
@@ -229,8 +231,6 @@ def _ensure_constraint(w: _Writer) -> None:
 
 def text_properties(mapping: pg.Mapping) -> list[str]:
     """The property keys the full-text index covers: string columns of the text predicates."""
-    from kg.ns import local_name
-
     return sorted(k for k, c in mapping.columns.items()
                   if local_name(c.predicate) in TEXT_PREDICATES and c.encoding in ("str", "lexical"))
 
@@ -591,21 +591,12 @@ def open_driver(uri: str, user: str, password: str | None, *, retry_time: float 
 
 
 def sync_from_env(store, verify: bool = False, full: bool = False, **kwargs: Any) -> SyncReport:
-    """Sync ``store`` into the Neo4j named by NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE,
-    or, when NEO4J_URI is unset, into the launcher started by ``kg neo4j start``."""
-    from kg import config
-
-    settings = config.neo4j_settings()
-    uri, user, password = settings.uri, settings.user, settings.password
-    if not settings.configured:
-        from kg import neo4j_server
-
-        info = neo4j_server.cli_state()
-        if info is None:
-            raise MirrorError(
-                "NEO4J_URI is not set: point NEO4J_URI (and NEO4J_USER/NEO4J_PASSWORD) at your Neo4j, "
-                "or run `kg neo4j start` to start the bundled one"
-            )
-        uri, user, password = info.uri, info.user, info.password
-    with open_driver(uri, user, password) as driver:
-        return sync(store, driver, database=settings.database, verify=verify, full=full, **kwargs)
+    """Sync ``store`` into the Neo4j :func:`kg.config.neo4j_driver` resolves: NEO4J_URI/
+    NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE, or the launcher started by ``kg neo4j start``."""
+    settings = config.settings()
+    try:
+        driver = config.neo4j_driver(settings, max_transaction_retry_time=15.0)
+    except Unavailable as exc:
+        raise MirrorError(str(exc)) from exc
+    with driver:
+        return sync(store, driver, database=settings.neo4j_database, verify=verify, full=full, **kwargs)

@@ -19,12 +19,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg import config
+from kg.errors import Unavailable
 
 READY_PREFIX = "IPRG-NEO4J READY "
 ERROR_PREFIX = "IPRG-NEO4J ERROR "
 
 
-class LauncherError(RuntimeError):
+class LauncherError(Unavailable):
     """The launcher could not be built, started, reached or stopped; the message says why."""
 
 
@@ -44,9 +45,9 @@ class ServerInfo:
 
 def launcher_dir() -> Path:
     """The Maven project of the launcher (``IPRG_NEO4J_LAUNCHER_DIR`` or the checkout's)."""
-    env = os.environ.get("IPRG_NEO4J_LAUNCHER_DIR")
-    if env:
-        path = Path(env)
+    chosen = config.settings().neo4j_launcher_dir
+    if chosen:
+        path = Path(chosen)
     else:
         root = config.repo_root()
         if root is None:
@@ -117,7 +118,7 @@ def start(
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    password = password or os.environ.get("NEO4J_PASSWORD") or config.new_password()
+    password = password or config.settings().neo4j_password or config.new_password()
     log = home / "neo4j-launcher.log"
     env = dict(os.environ)
     env.update(
@@ -215,8 +216,9 @@ def server_version(uri: str, user: str, password: str | None, timeout: float = 1
 
 # --- the CLI's single background server, remembered in a state file -------------------------
 
-def _state_file() -> Path:
-    return config.data_dir() / "neo4j" / "state.json"
+def state_file() -> Path:
+    """Where ``kg neo4j start`` remembers its server (see :func:`kg.config.launcher_state_file`)."""
+    return config.launcher_state_file()
 
 
 def cli_start(port: int | None = None) -> ServerInfo:
@@ -224,8 +226,8 @@ def cli_start(port: int | None = None) -> ServerInfo:
     if current is not None and _alive(current.pid):
         raise LauncherError(f"a launcher is already running (pid {current.pid}, {current.uri})")
     home = config.data_dir() / "neo4j"
-    info = start(home=home, port=port or int(os.environ.get("IPRG_NEO4J_PORT", "0")) or None)
-    state = _state_file()
+    info = start(home=home, port=port or config.settings().neo4j_port)
+    state = state_file()
     state.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -234,10 +236,8 @@ def cli_start(port: int | None = None) -> ServerInfo:
 
 
 def cli_state() -> ServerInfo | None:
-    state = _state_file()
-    if not state.exists():
-        return None
-    return ServerInfo(**json.loads(state.read_text(encoding="utf-8")))
+    state = config.launcher_state()
+    return None if state is None else ServerInfo(**state)
 
 
 def cli_stop() -> ServerInfo | None:
@@ -245,5 +245,5 @@ def cli_stop() -> ServerInfo | None:
     if info is None:
         return None
     stop(info)
-    _state_file().unlink(missing_ok=True)
+    state_file().unlink(missing_ok=True)
     return info

@@ -127,3 +127,11 @@ def hashed(kind: str, *parts: str | int, length: int = 16) -> URIRef:
 def local_name(uri: str) -> str:
     """The part after the last ``#`` or ``/``: how the mirror names labels and properties."""
     return re.split(r"[#/]", str(uri).rstrip("/#"))[-1]
+
+
+def kind_of(uri: str) -> str:
+    """The kind segment of a data IRI: ``…/iprg/id/case/x`` → ``case`` (other IRIs: ``""``)."""
+    marker = "/iprg/id/"
+    if marker not in uri:
+        return ""
+    return uri.split(marker, 1)[1].split("/", 1)[0]

@@ -46,6 +46,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import BNode, Literal, URIRef
 
 from kg.ns import PREFIXES, local_name
+from kg.terms import from_ox
 
 RESOURCE = "Resource"
 MAPPING_LABEL = "_IprgMapping"
@@ -369,8 +370,6 @@ def _is_oxigraph(first: Any) -> bool:
 
 
 def _to_rdflib(triples: Iterable[Any]) -> Graph:
-    from kg.store import from_ox
-
     g = Graph()
     for t in triples:
         if hasattr(t, "subject"):
@@ -599,3 +598,9 @@ def pg_to_rdf(
             raise PgError(f"relationship {src} -[{rtype}]-> {dst}: type not in the mapping")
         graph.add((URIRef(src), URIRef(mapping.rel_types[rtype]), URIRef(dst)))
     return graph
+
+
+def relationship_types(predicates: Iterable[str]) -> dict[str, str]:
+    """Predicate IRI → relationship type name, exactly as the mirror names them (the explorer
+    reads the embedded store with the same names)."""
+    return _type_names(predicates)

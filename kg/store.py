@@ -23,7 +23,10 @@ from rdflib import Graph
 from rdflib.term import BNode, Literal, URIRef
 
 from kg import config
+from kg import export as exporter
+from kg.errors import BadInput, Unavailable
 from kg.ns import PREFIXES
+from kg.terms import from_ox, to_ox
 
 CURRENT = "CURRENT"
 KEEP_GENERATIONS = 2
@@ -38,7 +41,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable):
     """The store is missing, locked or unreadable; the message says which and where."""
 
 
@@ -49,37 +52,9 @@ class ReplaceReport:
     seconds: float
 
 
-def _to_ox(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None):
-    """Oxigraph term → rdflib term (None stays None, for unbound SPARQL variables)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    dt = term.datatype.value
-    if dt == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt))
-
-
 def to_ox_triples(graph: Iterable[tuple]) -> Iterator[ox.Quad]:
     for s, p, o in graph:
-        yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o))
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))
 
 
 def _bound(graph: Graph) -> Graph:
@@ -97,7 +72,7 @@ class GraphStore:
     """
 
     def __init__(self, root: Path | str | None = None) -> None:
-        self.root = Path(root) if root is not None else config.data_dir() / "store"
+        self.root = Path(root) if root is not None else config.store_dir()
         self._lock = threading.RLock()
         self._open_gen: str | None = None
         self._store: ox.Store | None = None
@@ -196,8 +171,11 @@ class GraphStore:
         """
         subs = None
         if bindings:
-            subs = {ox.Variable(k): _to_ox(v if isinstance(v, (URIRef, BNode, Literal)) else Literal(v))
-                    for k, v in bindings.items()}
+            try:
+                subs = {ox.Variable(k): to_ox(v if isinstance(v, (URIRef, BNode, Literal)) else Literal(v))
+                        for k, v in bindings.items()}
+            except ValueError as exc:   # a user's "IRI" that is not one
+                raise BadInput(f"not a valid IRI or value in {sorted(map(str, bindings.values()))}: {exc}") from exc
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
         return self.ox().query(sparql, prefixes=prefixes, substitutions=subs)
 
@@ -219,7 +197,7 @@ class GraphStore:
     def export(self, fmt: str, dest: Path) -> Path:
         """Write the current graph to ``dest`` in one of :data:`EXPORT_FORMATS`."""
         if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; choose one of {sorted(EXPORT_FORMATS)}")
+            raise BadInput(f"unknown export format {fmt!r}; choose one of {sorted(EXPORT_FORMATS)}")
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "nt":
@@ -231,8 +209,6 @@ class GraphStore:
             context = {k: str(v) for k, v in PREFIXES.items()}
             graph.serialize(destination=str(dest), format="json-ld", context=context, auto_compact=True)
         else:
-            from kg import export as exporter
-
             graph = self.to_graph()
             if fmt == "graphml":
                 exporter.write_graphml(graph, dest)

@@ -24,7 +24,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from kg.ns import PREFIXES, SCHEME_TOPICS, SCHEME_VOCAB, iri
+from kg.ns import PREFIXES, SCHEMA, SCHEME_TOPICS, SCHEME_VOCAB, iri
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_REFERENCE = HERE.parents[1] / "shared" / "reference" / "vocabulary.yaml"
@@ -146,13 +146,15 @@ def build(inputs: Inputs, allow_missing_definitions: bool = False) -> Graph:
 
     _scheme(g, SCHEME_TOPICS, inputs.extra["topic_scheme"])
     topics = inputs.extra.get("topics") or {}
-    for tid, t in topics.items():
+    for position, (tid, t) in enumerate(topics.items(), 1):
         node = iri("topic", tid)
         g.add((node, RDF.type, SKOS.Concept))
         g.add((node, SKOS.inScheme, SCHEME_TOPICS))
         g.add((node, SKOS.topConceptOf, SCHEME_TOPICS))
         g.add((SCHEME_TOPICS, SKOS.hasTopConcept, node))
         g.add((node, SKOS.notation, Literal(tid)))
+        # the order users meet topics in (the UI's picker, the matrix rows): the YAML's order
+        g.add((node, SCHEMA.position, Literal(position)))
         for lang in ("zh", "en"):
             g.add((node, SKOS.prefLabel, Literal(t[f"pref_{lang}"], lang=lang)))
             for alt in _unique(t.get(f"alt_{lang}") or []):

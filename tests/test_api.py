@@ -37,7 +37,7 @@ def store_root(tmp_path_factory) -> Path:
 def client(store_root):
     from fastapi.testclient import TestClient
 
-    from kg.api import create_app
+    from kg.web.app import create_app
 
     with TestClient(create_app(store_root)) as c:
         yield c
@@ -249,8 +249,8 @@ HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
 def test_viz_escapes_hostile_names():
-    from kg import viz
     from kg.explorer import GraphEdge, GraphNode, SubGraph
+    from kg.web import viz
 
     a, b = "https://w3id.org/iprg/id/case/evil", "https://w3id.org/iprg/id/concept/x"
     sub = SubGraph(nodes=(GraphNode(a, HOSTILE, "Case", "<b>en</b>"), GraphNode(b, "概念", "Concept", "c")),
@@ -267,14 +267,14 @@ def test_viz_escapes_hostile_names():
 
 
 def test_ui_views_escape_hostile_names():
-    from kg import ui_app
     from kg.explorer import CaseSummary, NodeRef, SearchHit
+    from kg.web.ui import views
 
     hit = SearchHit("https://w3id.org/iprg/id/case/evil", "Case", HOSTILE, HOSTILE, ("label_zh",),
                     (NodeRef("https://w3id.org/iprg/id/topic/x", "Topic", HOSTILE, None),))
-    out = ui_app.search_view(HOSTILE, [hit], "zh")
+    out = views.search_view(HOSTILE, [hit], "zh")
     assert "<script>" not in out and "<img" not in out and "&lt;script&gt;" in out
     case = CaseSummary("https://w3id.org/iprg/id/case/evil", HOSTILE, None, (HOSTILE,), (HOSTILE,),
                        (NodeRef("https://w3id.org/iprg/id/court/x", "Court", HOSTILE, None),), HOSTILE, "no", HOSTILE, None)
-    table = ui_app.cases_table([case], "zh")
+    table = views.cases_table([case], "zh")
     assert "<script>" not in table and "<img" not in table and "⚠" in table

@@ -15,7 +15,7 @@ from conftest import wipe
 from explorer_graph import built_store
 
 from kg import mirror
-from kg.explorer import ConsoleError, _cypher_console, check_cypher, run_console
+from kg.console import ConsoleError, check_cypher, run_console, run_cypher
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_cypher_console_returns_json_rows_with_node_dicts(mirrored):
 def test_writes_slipping_past_the_text_check_are_refused_by_read_mode(mirrored, text):
     before = _count(mirrored)
     with pytest.raises(ConsoleError, match="read-only|refused|Cypher error"):
-        _cypher_console(mirrored, text, 100, 10, "neo4j", check=False)
+        run_cypher(mirrored, text, 100, 10, "neo4j", check=False)
     assert _count(mirrored) == before
     records, _, _ = mirrored.execute_query("MATCH (n) WHERE n.hacked IS NOT NULL OR n.uri = 'evil' RETURN count(n) AS n")
     assert records[0]["n"] == 0

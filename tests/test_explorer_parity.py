@@ -94,6 +94,6 @@ def test_search_reaches_chinese_from_english_on_both(explorers):
 
 def test_search_fields_are_indexed_by_the_mirror():
     """Every property search reads is in the mirror's full-text index (else Cypher misses it)."""
-    from kg.explorer import _SEARCH_BASES
+    from kg.explorer import SEARCH_BASES
 
-    assert set(_SEARCH_BASES) <= mirror.TEXT_PREDICATES
+    assert set(SEARCH_BASES) <= mirror.TEXT_PREDICATES

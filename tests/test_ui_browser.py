@@ -37,8 +37,8 @@ def server_url(tmp_path_factory):
     import uvicorn
 
     from ingest.build import run_ingest
-    from kg.api import create_app
     from kg.store import GraphStore
+    from kg.web.app import create_app
 
     root = tmp_path_factory.mktemp("ui-store")
     run_ingest(None, GraphStore(root))

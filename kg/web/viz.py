@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,13 +26,17 @@ from urllib.parse import urlencode
 import jinja2
 import pyvis
 from pyvis.network import Network
+from rdflib import Graph
+from rdflib.namespace import RDFS
 
-from kg.ns import local_name
+import ontology
+from kg.ns import kind_of, local_name
+from kg.pg import upper_snake
+from kg.web.text import STATIC_DIR, kind_label, ui_text
 
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 #: Files served under ``/viz/lib/`` (name → media type).
 VIS_FILES = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 #: Colour per node kind (the ``id/<kind>/…`` segment of the IRI); one hue per family.
 KIND_COLOURS: dict[str, str] = {
@@ -71,14 +74,6 @@ class VizEdge:
     predicate: str
 
 
-def kind_of(iri: str) -> str:
-    """``https://w3id.org/iprg/id/case/x`` → ``case`` (other IRIs: ``""``)."""
-    marker = "/iprg/id/"
-    if marker not in iri:
-        return ""
-    return iri.split(marker, 1)[1].split("/", 1)[0]
-
-
 @lru_cache(maxsize=1)
 def term_labels() -> dict[str, dict[str, str]]:
     """@zh/@en labels of the ontology's classes and properties, keyed by local name.
@@ -86,11 +81,6 @@ def term_labels() -> dict[str, dict[str, str]]:
     Read from ``ontology/iprg.ttl`` so that the graph view names edges exactly as the
     ontology does (no second word list to keep in sync).
     """
-    from rdflib import Graph
-    from rdflib.namespace import RDFS
-
-    import ontology
-
     graph = Graph()
     graph.parse(ontology.path("iprg.ttl"), format="turtle")
     out: dict[str, dict[str, str]] = {}
@@ -102,23 +92,8 @@ def term_labels() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def ui_text() -> dict:
-    """UI strings (@zh/@en) for kinds and controls, from ``kg/static/ui_text.json``."""
-    return json.loads((STATIC_DIR / "ui_text.json").read_text(encoding="utf-8"))
-
-
-def kind_label(kind: str, lang: str) -> str:
-    kinds = ui_text()["kinds"]
-    return kinds.get(kind, {}).get(lang, kind or "?")
-
-
-def _upper_snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
-
-
-@lru_cache(maxsize=1)
 def _by_upper_snake() -> dict[str, dict[str, str]]:
-    return {_upper_snake(k): v for k, v in term_labels().items()}
+    return {upper_snake(k): v for k, v in term_labels().items()}
 
 
 def predicate_label(predicate: str, lang: str) -> str:

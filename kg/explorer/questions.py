@@ -1,0 +1,835 @@
+"""The questions users ask of the graph, written once over a handful of backend primitives.
+
+Why here and not in each backend: each backend runs its own queries for the *shape* of an
+answer (which measures, which cases, which edges), with every user-supplied value passed as a
+binding (SPARQL) or a parameter (Cypher), never concatenated. Node properties are read in the
+mirror's property-graph form (``title_zh``, ``number``, lists for multi-valued properties) on
+both sides, and this one piece of Python turns rows into dataclasses, orders them and applies
+limits, so ordering and truncation cannot drift between backends (the parity tests check every
+question).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from kg.errors import BadInput, NotFound
+from kg.explorer.models import (
+    CaseDetail,
+    CaseSummary,
+    CentralityRow,
+    Citation,
+    GraphEdge,
+    GraphNode,
+    LawDetail,
+    Matrix,
+    MatrixCell,
+    MeasureDetail,
+    MeasureRef,
+    MentionItem,
+    NodeRef,
+    Page,
+    RelatedCase,
+    RuleItem,
+    SearchHit,
+    SubGraph,
+    TopicRules,
+    TopicSummary,
+)
+from kg.explorer.search import is_search_key, matches, search_terms
+from kg.ns import BASE, ID, OA, SCHEMA, SCHEME_TOPICS, local_name
+from kg.ns import iri as mint_iri
+from kg.terms import py_value as _py
+
+_ID = str(ID)
+_IPRG = BASE
+_TOPIC_PREFIX = _ID + "topic/"
+_SCHEME_TOPICS = str(SCHEME_TOPICS)
+#: Nodes kept out of graph views and graph algorithms: reified mentions, provenance runs and
+#: the concept schemes (hubs that would connect everything within two hops).
+_HIDDEN_KINDS = ("mention/", "ingestion/", "scheme/")
+#: Relationship types kept out of graph views (provenance and scheme bookkeeping).
+_HIDDEN_TYPES = frozenset({"WAS_GENERATED_BY", "IN_SCHEME", "TOP_CONCEPT_OF", "HAS_TOP_CONCEPT"})
+#: Which class names a node's kind, when it has several types (first match wins).
+_KIND_ORDER = (
+    "PolicyDocument", "Section", "Measure", "Rule", "Statute", "Article", "Case", "Court",
+    "Organisation", "Place", "Mention", "Modality", "Ingestion", "Concept",
+)
+_SEARCH_KIND_RANK = {k: i for i, k in enumerate(
+    ("Measure", "Rule", "Case", "Article", "Statute", "Topic", "Concept", "PolicyDocument",
+     "Section", "Court", "Organisation", "Place"))}
+_COURT_RANK = {"supreme": 0, "high": 1, "intermediate": 2, "specialised": 2, "basic": 3}
+_RELATION_RANK = {"appealOf": 0, "appealedBy": 1, "relatedCase": 2, "sharesArticle": 3}
+
+#: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
+_CARD_PREDICATES: dict[str, str] = {
+    "label": str(RDFS.label), "prefLabel": str(SKOS.prefLabel), "altLabel": str(SKOS.altLabel),
+    "hiddenLabel": str(SKOS.hiddenLabel), "notation": str(SKOS.notation),
+    "title": _IPRG + "title", "text": _IPRG + "text", "number": _IPRG + "number",
+    "docNumber": _IPRG + "docNumber", "caseNumber": _IPRG + "caseNumber",
+    "caseNumberUnverified": _IPRG + "caseNumberUnverified", "decided": _IPRG + "decided",
+    "cause": _IPRG + "cause", "plaintiff": _IPRG + "plaintiff", "defendant": _IPRG + "defendant",
+    "outcome": _IPRG + "outcome", "holding": _IPRG + "holding", "honour": _IPRG + "honour",
+    "verified": _IPRG + "verified", "source": _IPRG + "source", "statuteKind": _IPRG + "statuteKind",
+    "status": _IPRG + "status", "articleNumber": _IPRG + "articleNumber",
+    "articleLabel": _IPRG + "articleLabel", "gist": _IPRG + "gist", "shortTitle": _IPRG + "shortTitle",
+    "courtLevel": _IPRG + "courtLevel", "start": str(OA.start), "end": str(OA.end),
+    "exact": str(OA.exact), "position": str(SCHEMA.position),
+}
+_PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
+#: Relationship predicates the questions walk: type name → predicate IRI.
+_REL_PREDICATES: dict[str, str] = {
+    "HAS_PART": _IPRG + "hasPart", "ABOUT_TOPIC": _IPRG + "aboutTopic", "MENTIONS": _IPRG + "mentions",
+    "CITES": _IPRG + "cites", "ILLUSTRATES": _IPRG + "illustrates", "COURT": _IPRG + "court",
+    "MODALITY": _IPRG + "modality", "ARTICLE_OF": _IPRG + "articleOf", "APPEAL_OF": _IPRG + "appealOf",
+    "RELATED_CASE": _IPRG + "relatedCase", "HAS_BODY": str(OA.hasBody), "HAS_TARGET": str(OA.hasTarget),
+    "SOURCE_DOCUMENT": _IPRG + "sourceDocument", "CONCEPT": _IPRG + "concept",
+}
+
+
+def _sortable(v: Any) -> tuple[str, str]:
+    return (type(v).__name__, str(v))
+
+
+@dataclass(frozen=True)
+class _Card:
+    """One node's types and literal properties, in the mirror's naming, values as sorted tuples."""
+
+    iri: str
+    types: frozenset[str]
+    props: dict[str, tuple[Any, ...]]
+
+    def all(self, key: str) -> tuple[Any, ...]:
+        return self.props.get(key, ())
+
+    def one(self, key: str) -> Any:
+        values = self.props.get(key, ())
+        return values[0] if values else None
+
+    def text(self, base: str, lang: str) -> str | None:
+        return self.one(f"{base}_{lang}")
+
+    @property
+    def kind(self) -> str:
+        for name in _KIND_ORDER:
+            if name in self.types:
+                if name == "Concept" and self.iri.startswith(_TOPIC_PREFIX):
+                    return "Topic"
+                return name
+        return sorted(self.types)[0] if self.types else "Resource"
+
+    def label(self, lang: str) -> str | None:
+        for base in ("label", "prefLabel", "title", "shortTitle", "articleLabel"):
+            value = self.text(base, lang)
+            if value is not None:
+                return value
+        if lang == "zh":
+            for key in ("caseNumber", "docNumber", "notation", "exact"):
+                if self.one(key) is not None:
+                    return str(self.one(key))
+        return None
+
+    def ref(self) -> NodeRef:
+        return NodeRef(self.iri, self.kind, self.label("zh"), self.label("en"))
+
+
+def _card_from_props(iri: str, types: Iterable[str], props: dict[str, list[Any]]) -> _Card:
+    clean = {k: tuple(sorted((_py(v) for v in vs), key=_sortable)) for k, vs in props.items() if vs}
+    return _Card(iri, frozenset(types), clean)
+
+
+def _year(decided: str | None) -> int | None:
+    if decided and decided[:4].isdigit():
+        return int(decided[:4])
+    return None
+
+
+def _explorable(iri: str) -> bool:
+    return iri.startswith(_ID) and not iri[len(_ID):].startswith(_HIDDEN_KINDS)
+
+
+
+def _pagerank(nodes: Sequence[str], edges: Iterable[tuple[str, str]], damping: float = 0.85,
+              iterations: int = 100, tol: float = 1e-12) -> dict[str, float]:
+    """Power iteration on the directed graph; dangling nodes spread their rank evenly."""
+    n = len(nodes)
+    if n == 0:
+        return {}
+    index = {u: i for i, u in enumerate(nodes)}
+    out: list[list[int]] = [[] for _ in range(n)]
+    for s, o in edges:
+        out[index[s]].append(index[o])
+    rank = [1.0 / n] * n
+    sinks = [i for i in range(n) if not out[i]]
+    for _ in range(iterations):
+        dangling = sum([rank[i] for i in sinks])
+        new = [(1.0 - damping) / n + damping * dangling / n] * n
+        for i, targets in enumerate(out):
+            if targets:
+                share = damping * rank[i] / len(targets)
+                for j in targets:
+                    new[j] += share
+        delta = sum(map(abs, map(operator.sub, new, rank)))
+        rank = new
+        if delta < tol:
+            break
+    return {u: rank[i] for u, i in index.items()}
+
+
+
+
+# ----------------------------------------------------------------------------- node sets
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """A set of nodes named by how it is reached, so a backend can read all of them in ONE query.
+
+    Why: Oxigraph binds one value per variable, so a list of IRIs cannot be passed to a SPARQL
+    query; reading each node with its own query made the big questions N+1. A reach starts at
+    one bound IRI (``iri``) or at a named shape pattern with bound ``params`` (``start``), then
+    follows relationship types (``steps``: direction "out"/"in" and type names). Backends
+    compile it into one pattern joined from the bound start; user values stay bindings.
+    """
+
+    start: str = ""                                   # shape name ("" when starting at ``iri``)
+    params: tuple[tuple[str, Any], ...] = ()
+    iri: str | None = None
+    steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def out(self, *types: str) -> _Reach:
+        return self._step("out", types)
+
+    def into(self, *types: str) -> _Reach:
+        """Nodes with a ``types`` relationship pointing at a node of this set."""
+        return self._step("in", types)
+
+    def _step(self, direction: str, types: tuple[str, ...]) -> _Reach:
+        unknown = [t for t in types if t not in _REL_PREDICATES]
+        if not types or unknown:   # steps are written into query text: fixed names only
+            raise ValueError(f"a reach steps along known relationship types only, not {unknown or types}")
+        return _Reach(self.start, self.params, self.iri, (*self.steps, (direction, types)))
+
+
+def _at(iri_: str) -> _Reach:
+    return _Reach(iri=iri_)
+
+
+def _via(name: str, **params: Any) -> _Reach:
+    return _Reach(start=name, params=tuple(sorted(params.items())))
+
+
+# ----------------------------------------------------------------------------- the questions
+
+
+class _Questions:
+    """Every question, written once over a handful of backend primitives.
+
+    A backend supplies ``_rows(name, **params)`` (its own query for each named shape query,
+    returning dicts of plain values), ``_cards(iris)``, ``_links(iris, types, direction)``,
+    ``_edges()``, and ``_cards_at(reach)`` / ``_links_at(reach, types, direction)`` that read a
+    whole :class:`_Reach` in one query; this class turns them into dataclasses, orders and pages
+    them. Sets that can grow with the case law (a topic's cases, a statute's citing cases) are
+    passed as reaches; short lists (a page of cases, a graph frontier) as IRIs.
+    """
+
+    backend = "?"
+
+    # -- primitives (backend) ------------------------------------------------------------------
+    def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
+        raise NotImplementedError
+
+    def _links(self, iris: Iterable[str], types: Sequence[str] | None, direction: str) -> list[tuple[str, str, str]]:
+        """(node, type, other) for the given nodes; ``direction`` "out" or "in"."""
+        raise NotImplementedError
+
+    def _edges(self) -> list[tuple[str, str, str]]:
+        """Every relationship (source, TYPE, target) between data nodes."""
+        raise NotImplementedError
+
+    def _search_candidates(self, terms: Sequence[str]) -> dict[str, _Card]:
+        raise NotImplementedError
+
+    def _cards_at(self, reach: _Reach) -> dict[str, _Card]:
+        """Cards of every node of ``reach``, in one query."""
+        raise NotImplementedError
+
+    def _links_at(self, reach: _Reach, types: Sequence[str] | None, direction: str) -> list[tuple[str, str, str]]:
+        """(node, type, other) for every node of ``reach``, in one query."""
+        raise NotImplementedError
+
+    # -- node sets: a _Reach, a tuple of them (their union) or plain IRIs ------------------------
+    def _cards_of(self, nodes: Any, only: set[str] | None = None) -> dict[str, _Card]:
+        if isinstance(nodes, _Reach):
+            cards = self._cards_at(nodes)
+        elif isinstance(nodes, tuple) and nodes and all(isinstance(n, _Reach) for n in nodes):
+            cards = {}
+            for reach in nodes:
+                cards.update(self._cards_at(reach))
+        else:
+            cards = self._cards(set(nodes))
+        if only is not None:
+            cards = {k: v for k, v in cards.items() if k in only}
+        return cards
+
+    def _links_of(self, nodes: Any, types: Sequence[str], direction: str) -> list[tuple[str, str, str]]:
+        if isinstance(nodes, _Reach):
+            return self._links_at(nodes, types, direction)
+        if isinstance(nodes, tuple) and nodes and all(isinstance(n, _Reach) for n in nodes):
+            return sorted({link for r in nodes for link in self._links_at(r, types, direction)})
+        return self._links(sorted(set(nodes)), types, direction)
+
+    @staticmethod
+    def _next(nodes: Any, direction: str, type_: str, known: Iterable[str]) -> Any:
+        """The nodes one ``type_`` step from ``nodes``: a longer reach, or the ``known`` IRIs."""
+        step = (lambda r: r.out(type_)) if direction == "out" else (lambda r: r.into(type_))
+        if isinstance(nodes, _Reach):
+            return step(nodes)
+        if isinstance(nodes, tuple) and nodes and all(isinstance(n, _Reach) for n in nodes):
+            return tuple(step(r) for r in nodes)
+        return list(known)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _out(self, iris: Iterable[str], *types: str) -> list[tuple[str, str, str]]:
+        return self._links(sorted(set(iris)), types or None, "out")
+
+    def _in(self, iris: Iterable[str], *types: str) -> list[tuple[str, str, str]]:
+        return self._links(sorted(set(iris)), types or None, "in")
+
+    def _card(self, iri: str) -> _Card:
+        card = self._cards([iri]).get(iri)
+        if card is None or not (card.types or card.props):
+            raise NotFound(f"no node {iri} in the graph")
+        return card
+
+    def _measure_refs(self, iris: Any, only: set[str] | None = None) -> tuple[MeasureRef, ...]:
+        return self._measure_refs_of(self._cards_of(iris, only))
+
+    @staticmethod
+    def _measure_refs_of(cards: dict[str, _Card]) -> tuple[MeasureRef, ...]:
+        refs = [MeasureRef(c.iri, c.one("number"), c.text("title", "zh"), c.text("title", "en"))
+                for c in cards.values() if c.kind == "Measure"]
+        return tuple(sorted(refs, key=lambda m: (m.number is None, m.number or 0, m.iri)))
+
+    def _refs(self, iris: Any, only: set[str] | None = None) -> tuple[NodeRef, ...]:
+        cards = self._cards_of(iris, only)
+        return tuple(sorted((c.ref() for c in cards.values()), key=lambda r: (r.kind, r.label_zh or "", r.iri)))
+
+    def _rule_items(self, nodes: Any, only: set[str] | None = None,
+                    cards: dict[str, _Card] | None = None) -> tuple[RuleItem, ...]:
+        """``cards``: the nodes' cards when the caller has read them already."""
+        if not isinstance(nodes, (_Reach, tuple)):
+            nodes = sorted(set(nodes))
+            if not nodes:
+                return ()
+        cards = self._cards_of(nodes, only) if cards is None else _restrict(cards, only)
+        iris = sorted(cards)
+        if not iris:
+            return ()
+        parents: dict[str, str] = {}
+        for r, _, m in self._links_of(nodes, ("HAS_PART",), "in"):
+            if r in cards:
+                parents.setdefault(r, m)
+        out = [link for link in self._links_of(nodes, ("MODALITY", "ABOUT_TOPIC"), "out") if link[0] in cards]
+        modality = {r: o for r, t, o in out if t == "MODALITY"}
+        topics: dict[str, list[str]] = {}
+        for r, t, o in out:
+            if t == "ABOUT_TOPIC":
+                topics.setdefault(r, []).append(o)
+        measures = {m.iri: m for m in self._measure_refs(
+            self._next(nodes, "in", "HAS_PART", parents.values()), set(parents.values()))}
+        mod_cards = self._cards_of(self._next(nodes, "out", "MODALITY", modality.values()), set(modality.values()))
+        topic_iris = {o for v in topics.values() for o in v}
+        topic_refs = {ref.iri: ref for ref in self._refs(self._next(nodes, "out", "ABOUT_TOPIC", topic_iris), topic_iris)}
+        items = []
+        for iri in iris:
+            card = cards.get(iri)
+            if card is None or card.kind != "Rule":
+                continue
+            mod = mod_cards.get(modality.get(iri, ""))
+            items.append(RuleItem(
+                iri=iri,
+                text_zh=card.text("text", "zh"),
+                text_en=card.text("text", "en"),
+                modality=local_name(mod.iri).lower() if mod else None,
+                modality_label_zh=mod.label("zh") if mod else None,
+                modality_label_en=mod.label("en") if mod else None,
+                measure=measures.get(parents.get(iri, "")),
+                topics=tuple(sorted((topic_refs[t] for t in set(topics.get(iri, ())) if t in topic_refs),
+                                    key=lambda r: r.iri)),
+            ))
+
+        def key(item: RuleItem) -> tuple:
+            m = item.measure
+            return (m is None, m.number if m and m.number is not None else 0, m.iri if m else "",
+                    cards[item.iri].one("number") or 0, item.iri)
+
+        return tuple(sorted(items, key=key))
+
+    def _case_summaries(self, nodes: Any, only: set[str] | None = None,
+                        cards: dict[str, _Card] | None = None) -> tuple[CaseSummary, ...]:
+        """Cases newest first; within a year the highest court first; then by full date."""
+        return tuple(s for s, _ in sorted(self._case_items(nodes, only, cards), key=_case_order))
+
+    def _case_items(self, nodes: Any, only: set[str] | None = None,
+                    cards: dict[str, _Card] | None = None) -> list[tuple[CaseSummary, int]]:
+        """Unordered (summary, best court rank) pairs."""
+        if not isinstance(nodes, (_Reach, tuple)):
+            nodes = sorted(set(nodes))
+            if not nodes:
+                return []
+        cards = self._cards_of(nodes, only) if cards is None else _restrict(cards, only)
+        iris = sorted(cards)
+        if not iris:
+            return []
+        courts: dict[str, list[str]] = {}
+        for c, _, court in self._links_of(nodes, ("COURT",), "out"):
+            if c in cards:
+                courts.setdefault(c, []).append(court)
+        court_iris = {x for v in courts.values() for x in v}
+        court_cards = self._cards_of(self._next(nodes, "out", "COURT", court_iris), court_iris)
+        items = []
+        for iri in iris:
+            card = cards.get(iri)
+            if card is None or card.kind != "Case":
+                continue
+            refs = sorted((court_cards[x] for x in set(courts.get(iri, ())) if x in court_cards),
+                          key=lambda c: (_COURT_RANK.get(c.one("courtLevel"), 9), c.iri))
+            items.append((CaseSummary(
+                iri=iri,
+                label_zh=card.label("zh"),
+                label_en=card.label("en"),
+                case_numbers=card.all("caseNumber"),
+                case_numbers_unverified=card.all("caseNumberUnverified"),
+                courts=tuple(c.ref() for c in refs),
+                decided=card.one("decided"),
+                verified=card.one("verified"),
+                outcome_zh=card.text("outcome", "zh"),
+                outcome_en=card.text("outcome", "en"),
+            ), min((_COURT_RANK.get(c.one("courtLevel"), 9) for c in refs), default=9)))
+        return items
+
+    def _citations(self, nodes: Any) -> tuple[Citation, ...]:
+        cards = self._cards_of(nodes if isinstance(nodes, (_Reach, tuple)) else set(nodes))
+        articles = {c.iri for c in cards.values() if c.kind == "Article"}
+        if isinstance(nodes, (_Reach, tuple)):
+            links = [x for x in self._links_of(nodes, ("ARTICLE_OF",), "out") if x[0] in articles]
+        else:
+            links = self._out(articles, "ARTICLE_OF")
+        statute_of = {a: s for a, _, s in links}
+        statutes = {s.iri: s for s in self._refs(
+            self._next(nodes, "out", "ARTICLE_OF", statute_of.values()), set(statute_of.values()))}
+        out = []
+        for c in cards.values():
+            if c.kind == "Article":
+                out.append(Citation(c.iri, "Article", c.label("zh"), c.label("en"),
+                                    c.one("articleNumber"), statutes.get(statute_of.get(c.iri, ""))))
+            elif c.kind == "Statute":
+                out.append(Citation(c.iri, "Statute", c.label("zh"), c.label("en"), None, c.ref()))
+        return tuple(sorted(out, key=_citation_order))
+
+    def _resolve_measure(self, number_or_iri: int | str) -> str:
+        if isinstance(number_or_iri, str) and not number_or_iri.strip().isdigit():
+            return number_or_iri
+        n = int(number_or_iri)
+        rows = self._rows("measure_by_number", n=n)
+        if not rows:
+            raise NotFound(f"no measure number {n} in the graph")
+        # several policy documents may number a measure n: the newest document's wins
+        return sorted(rows, key=lambda r: (-_date_key(r.get("issued")), r["m"]))[0]["m"]
+
+    @staticmethod
+    def _topic_iri(topic: str) -> str:
+        return topic if topic.startswith(("http://", "https://")) else str(mint_iri("topic", topic))
+
+    # -- the questions -------------------------------------------------------------------------
+    def topics(self) -> tuple[TopicSummary, ...]:
+        rows = self._rows("topics", scheme=URIRef(_SCHEME_TOPICS))
+        cards = self._cards_at(_via("in_scheme", scheme=URIRef(_SCHEME_TOPICS)))
+        out = []
+        for r in rows:
+            c = cards[r["t"]]
+            position = c.one("position")
+            out.append(((position if isinstance(position, int) else 10**9), TopicSummary(
+                id=c.one("notation") or local_name(c.iri), iri=c.iri, label_zh=c.label("zh"),
+                label_en=c.label("en"), measures=int(r["nm"]), rules=int(r["nr"]), cases=int(r["nc"]))))
+        # the topic scheme's own order (schema:position), which is the order users meet topics in
+        return tuple(t for _, t in sorted(out, key=lambda pt: (pt[0], pt[1].id)))
+
+    def _topic_summary(self, topic_iri: str) -> TopicSummary:
+        for t in self.topics():
+            if t.iri == topic_iri:
+                return t
+        raise NotFound(f"no topic {topic_iri} in the topic scheme")
+
+    def rules_by_topic(self, topic_id: str) -> TopicRules:
+        t = self._topic_iri(topic_id)
+        summary = self._topic_summary(t)
+        return TopicRules(summary, self._rule_items(_via("topic_rules", t=URIRef(t))),
+                          self._measure_refs(_via("topic_measures", t=URIRef(t))),
+                          self._case_summaries(_via("topic_cases", t=URIRef(t))))
+
+    def measure(self, number_or_iri: int | str) -> MeasureDetail:
+        m = self._resolve_measure(number_or_iri)
+        card = self._card(m)
+        if card.kind != "Measure":
+            raise NotFound(f"{m} is a {card.kind}, not a measure")
+        parts = self._out([m], "HAS_PART")
+        rules = [o for _, _, o in parts]
+        parents = [s for _, _, s in self._in([m], "HAS_PART")]
+        parent_cards = self._cards(parents)
+        section = next((c for c in sorted(parent_cards.values(), key=lambda c: c.iri) if c.kind == "Section"), None)
+        doc = next((c for c in parent_cards.values() if c.kind == "PolicyDocument"), None)
+        if doc is None and section is not None:
+            up = self._cards(s for _, _, s in self._in([section.iri], "HAS_PART"))
+            doc = next((c for c in sorted(up.values(), key=lambda c: c.iri) if c.kind == "PolicyDocument"), None)
+        # the measure and its parts (rules), as one reach: every list below is one query
+        holders = _via("self_and_parts", m=URIRef(m))
+        mentions = self._mentions(holders.into("HAS_TARGET"))
+        cited = holders.out("CITES")
+        case_iris = holders.into("ILLUSTRATES")
+        topics = holders.out("ABOUT_TOPIC")
+        return MeasureDetail(
+            iri=m, number=card.one("number"), title_zh=card.text("title", "zh"),
+            title_en=card.text("title", "en"), text_zh=card.text("text", "zh"),
+            section=section.ref() if section else None, source=doc.ref() if doc else None,
+            doc_number=doc.one("docNumber") if doc else None,
+            rules=self._rule_items(_at(m).out("HAS_PART"), set(rules)), mentions=mentions, citations=self._citations(cited),
+            cases=self._case_summaries(case_iris), topics=self._refs(topics),
+        )
+
+    def _mentions(self, nodes: Any) -> tuple[MentionItem, ...]:
+        cards = self._cards_of(nodes)
+        iris = sorted(cards)
+        if not iris:
+            return ()
+        links: dict[tuple[str, str], str] = {}
+        for s, t, o in self._links_of(nodes, ("HAS_BODY", "HAS_TARGET", "SOURCE_DOCUMENT"), "out"):
+            if s in cards:
+                links.setdefault((s, t), o)
+        body_iris = {o for (_, t), o in links.items() if t == "HAS_BODY"}
+        bodies = {r.iri: r for r in self._refs(self._next(nodes, "out", "HAS_BODY", body_iris), body_iris)}
+        out = []
+        for iri_ in iris:
+            c = cards.get(iri_)
+            body = bodies.get(links.get((iri_, "HAS_BODY"), ""))
+            if c is None or body is None:
+                continue
+            out.append(MentionItem(iri_, c.one("start"), c.one("end"), c.one("exact"), body, body.kind,
+                                   links.get((iri_, "HAS_TARGET")), links.get((iri_, "SOURCE_DOCUMENT"))))
+        return tuple(sorted(out, key=lambda x: (x.start if x.start is not None else -1, x.end or 0, x.iri)))
+
+    def case(self, iri_: str) -> CaseDetail:
+        card = self._card(iri_)
+        if card.kind != "Case":
+            raise NotFound(f"{iri_} is a {card.kind}, not a case")
+        summary = self._case_summaries([iri_])[0]
+        out = self._out([iri_], "CITES", "ILLUSTRATES", "ABOUT_TOPIC", "APPEAL_OF", "RELATED_CASE")
+        by: dict[str, list[str]] = {}
+        for _, t, o in out:
+            by.setdefault(t, []).append(o)
+        illustrated = self._cards(by.get("ILLUSTRATES", []))
+        rule_iris = [c.iri for c in illustrated.values() if c.kind == "Rule"]
+        measure_iris = [c.iri for c in illustrated.values() if c.kind == "Measure"]
+        measure_iris += [m for r, _, m in self._in(rule_iris, "HAS_PART")]
+        relations: dict[tuple[str, str], tuple[str, ...]] = {}
+        for o in by.get("APPEAL_OF", []):
+            relations[(o, "appealOf")] = ()
+        for _, _, s in self._in([iri_], "APPEAL_OF"):
+            relations[(s, "appealedBy")] = ()
+        for o in by.get("RELATED_CASE", []):
+            relations[(o, "relatedCase")] = ()
+        for _, _, s in self._in([iri_], "RELATED_CASE"):
+            relations[(s, "relatedCase")] = ()
+        cited = _at(iri_).out("CITES")
+        cited_cards = self._cards_at(cited)
+        articles = {c.iri for c in cited_cards.values() if c.kind == "Article"}
+        shared: dict[str, set[str]] = {}
+        for a, _, other in self._links_at(cited, ("CITES",), "in"):
+            if a in articles and other != iri_:
+                shared.setdefault(other, set()).add(a)
+        # the cases sharing an article are read as one reach (they can be thousands)
+        items = {s.iri: (s, rank) for s, rank in self._case_items(cited.into("CITES"), set(shared))}
+        items.update((s.iri, (s, rank)) for s, rank in self._case_items([k for k, _ in relations]))
+        summaries = {s.iri: s for s, _ in sorted(items.values(), key=_case_order)}
+        for other, arts in shared.items():
+            if other in summaries:
+                relations[(other, "sharesArticle")] = tuple(sorted(arts))
+        order = {iri2: i for i, iri2 in enumerate(summaries)}
+        related = tuple(
+            RelatedCase(summaries[o], rel, via)
+            for (o, rel), via in sorted(relations.items(),
+                                         key=lambda kv: (_RELATION_RANK[kv[0][1]], order.get(kv[0][0], 0)))
+            if o in summaries
+        )
+        return CaseDetail(
+            summary=summary, cause=card.text("cause", "zh"),
+            plaintiffs=card.all("plaintiff_zh"), defendants=card.all("defendant_zh"),
+            holding_zh=card.text("holding", "zh"), holding_en=card.text("holding", "en"),
+            honours=card.all("honour_zh"), sources=card.all("source"),
+            citations=self._citations(by.get("CITES", [])),
+            measures=self._measure_refs(measure_iris), rules=self._rule_items(rule_iris),
+            topics=self._refs(by.get("ABOUT_TOPIC", [])), related=related,
+        )
+
+    def _law(self, iri_: str, kind: str) -> LawDetail:
+        card = self._card(iri_)
+        if card.kind != kind:
+            raise NotFound(f"{iri_} is a {card.kind}, not an {kind.lower()}")
+        targets: tuple[_Reach, ...]
+        if kind == "Article":
+            statute_cards = self._cards_at(_at(iri_).out("ARTICLE_OF"))
+            statute_iris = sorted(statute_cards)
+            statute = self._refs(statute_iris)[0] if statute_iris else None
+            articles: tuple[NodeRef, ...] = ()
+            targets = (_at(iri_),)
+            citing_targets = {iri_}
+            scard = statute_cards.get(statute.iri) if statute else None
+        else:
+            statute, scard = card.ref(), card
+            targets = (_at(iri_), _via("statute_parts", s=URIRef(iri_)))
+            art_cards = self._cards_at(targets[1])
+            articles = tuple(c.ref() for c in sorted(
+                (c for c in art_cards.values() if c.kind == "Article"),
+                key=lambda c: (_article_key(c.one("articleNumber")), c.iri)))
+            citing_targets = {iri_, *(a.iri for a in articles)}
+        citers = {s for t, _, s in self._links_of(targets, ("CITES",), "in") if t in citing_targets}
+        by_citer = tuple(t.into("CITES") for t in targets)
+        citing = self._cards_of(by_citer, citers)
+        return LawDetail(
+            iri=iri_, kind=kind, label_zh=card.label("zh"), label_en=card.label("en"),
+            gist_zh=card.text("gist", "zh"), gist_en=card.text("gist", "en"),
+            article_number=card.one("articleNumber"), statute=statute,
+            statute_kind=scard.one("statuteKind") if scard else None,
+            status=scard.one("status") if scard else None, articles=articles,
+            measures=self._measure_refs_of(citing),
+            rules=self._rule_items(by_citer, {c.iri for c in citing.values() if c.kind == "Rule"}, citing),
+            cases=self._case_summaries(by_citer, {c.iri for c in citing.values() if c.kind == "Case"}, citing),
+        )
+
+    def article(self, iri_: str) -> LawDetail:
+        return self._law(iri_, "Article")
+
+    def statute(self, iri_: str) -> LawDetail:
+        return self._law(iri_, "Statute")
+
+    def cases(self, topic: str | None = None, court: str | None = None, year: int | None = None,
+              statute: str | None = None, measure: int | str | None = None, offset: int = 0,
+              limit: int = 20) -> Page:
+        if offset < 0 or limit < 0:
+            raise BadInput("offset and limit must not be negative")
+        params: dict[str, Any] = {}
+        if topic:
+            params["topic"] = URIRef(self._topic_iri(topic))
+        if court:
+            params["court"] = URIRef(court if court.startswith(("http://", "https://")) else str(mint_iri("court", court)))
+        if year is not None:
+            params["year"] = str(int(year))
+        if statute:
+            params["statute"] = URIRef(statute)
+        if measure is not None:
+            try:
+                params["measure"] = URIRef(self._resolve_measure(measure))
+            except NotFound:
+                return Page(0, offset, limit, ())
+        # order every match by its sort key (one query), then read only the page's cases
+        keys: dict[str, tuple[list[str], list[int]]] = {}
+        for r in self._rows("cases", **params):
+            d, lv = keys.setdefault(r["c"], ([], []))
+            if r.get("d") is not None:
+                d.append(str(r["d"]))
+            for level in r["lvl"] if isinstance(r.get("lvl"), list) else [r.get("lvl")]:
+                if level is not None:
+                    lv.append(_COURT_RANK.get(level, 9))
+        ordered = sorted(keys, key=lambda c: _case_key(c, min(keys[c][0], default=None),
+                                                        min(keys[c][1], default=9)))
+        page = ordered[offset: offset + limit]
+        return Page(len(ordered), offset, limit, self._case_summaries(page))
+
+    def search(self, q: str, limit: int = 20) -> tuple[SearchHit, ...]:
+        terms = search_terms(q or "")
+        if not terms:
+            return ()
+        matched: dict[str, tuple[str, ...]] = {}
+        for cand in self._search_candidates(terms).values():
+            if not _explorable(cand.iri):
+                continue
+            fields = tuple(sorted(k for k, vs in cand.props.items() if is_search_key(k)
+                                  and any(matches(str(v), terms) for v in vs)))
+            if fields:
+                matched[cand.iri] = fields
+        full = self._cards(matched)
+        direct = {i: (full[i], f) for i, f in matched.items() if i in full}
+        concepts = [i for i, (c, _) in direct.items() if c.kind in ("Concept", "Topic")]
+        via: dict[str, set[str]] = {}
+        for c, _, x in self._in(concepts, "MENTIONS", "ABOUT_TOPIC", "CONCEPT"):
+            via.setdefault(x, set()).add(c)
+        mentions = {m: c for c, _, m in self._in(concepts, "HAS_BODY")}
+        for m, _, target in self._out(mentions, "HAS_TARGET"):
+            via.setdefault(target, set()).add(mentions[m])
+        hop_cards = self._cards(set(via) - set(direct))
+        concept_refs = {r.iri: r for r in self._refs(concepts)}
+        hits = []
+        for card, fields in direct.values():
+            hits.append((0, SearchHit(card.iri, card.kind, card.label("zh"), card.label("en"), fields), card))
+        for x, card in hop_cards.items():
+            if not _explorable(x) or card.kind not in ("Measure", "Rule", "Case", "Statute", "Article", "PolicyDocument"):
+                continue
+            refs = tuple(concept_refs[c] for c in sorted(via[x]) if c in concept_refs)
+            hits.append((1, SearchHit(x, card.kind, card.label("zh"), card.label("en"), (), refs), card))
+        hits.sort(key=lambda h: (h[0], _SEARCH_KIND_RANK.get(h[1].kind, 99), -len(h[1].via),
+                                 h[2].one("number") if isinstance(h[2].one("number"), int) else 0,
+                                 h[1].label_zh or "", h[1].iri))
+        return tuple(h for _, h, _ in hits[:limit])
+
+    def _adjacent(self, frontier: Sequence[str]) -> list[tuple[str, str, str]]:
+        """Explorable edges (source, TYPE, target) touching the frontier."""
+        edges = set()
+        for s, t, o in self._links(frontier, None, "out"):
+            if t not in _HIDDEN_TYPES and _explorable(o):
+                edges.add((s, t, o))
+        for n, t, other in self._links(frontier, None, "in"):
+            if t not in _HIDDEN_TYPES and _explorable(other):
+                edges.add((other, t, n))
+        return sorted(edges)
+
+    def _subgraph(self, nodes: Sequence[str], edges: Iterable[tuple[str, str, str]], truncated: bool) -> SubGraph:
+        cards = self._cards(nodes)
+        keep = set(nodes)
+        gnodes = tuple(GraphNode(n, cards[n].label("zh") or cards[n].label("en"), cards[n].kind, cards[n].label("en"))
+                       for n in nodes if n in cards)
+        gedges = tuple(GraphEdge(s, t, o) for s, t, o in sorted(set(edges)) if s in keep and o in keep)
+        return SubGraph(gnodes, gedges, truncated)
+
+    def neighbourhood(self, iri_: str, depth: int = 1, limit: int = 200) -> SubGraph:
+        if not 1 <= depth <= 3:
+            raise BadInput("depth must be 1, 2 or 3")
+        self._card(iri_)
+        seen = [iri_]
+        seen_set = {iri_}
+        edges: set[tuple[str, str, str]] = set()
+        frontier = [iri_]
+        truncated = False
+        for _ in range(depth):
+            level: set[str] = set()
+            for s, t, o in self._adjacent(frontier):
+                edges.add((s, t, o))
+                for n in (s, o):
+                    if n not in seen_set:
+                        level.add(n)
+            new = sorted(level)
+            room = max(0, limit - len(seen))
+            if len(new) > room:
+                new, truncated = new[:room], True
+            seen += new
+            seen_set.update(new)
+            frontier = new
+            if not frontier:
+                break
+        return self._subgraph(seen, edges, truncated)
+
+    def shortest_path(self, a: str, b: str, max_depth: int = 6) -> SubGraph | None:
+        """A shortest undirected path; among equals, the one whose IRIs sort first."""
+        self._card(a)
+        self._card(b)
+        if a == b:
+            return self._subgraph([a], [], False)
+        parent: dict[str, tuple[str, tuple[str, str, str]] | None] = {a: None}
+        frontier = [a]
+        for _ in range(max_depth):
+            nxt: dict[str, tuple[str, tuple[str, str, str]]] = {}
+            for edge in self._adjacent(frontier):
+                s, _, o = edge
+                for here, there in ((s, o), (o, s)):
+                    if here in frontier and there not in parent:
+                        best = nxt.get(there)
+                        if best is None or (here, edge) < best:
+                            nxt[there] = (here, edge)
+            if not nxt:
+                return None
+            parent.update(nxt)
+            if b in nxt:
+                path, edges = [b], []
+                node = b
+                while parent[node] is not None:
+                    prev, edge = parent[node]
+                    edges.append(edge)
+                    path.append(prev)
+                    node = prev
+                path.reverse()
+                edges.reverse()
+                sub = self._subgraph(path, edges, False)
+                return SubGraph(sub.nodes, tuple(GraphEdge(*e) for e in edges), False)
+            frontier = sorted(nxt)
+        return None
+
+    def topic_measure_matrix(self) -> Matrix:
+        topics = self.topics()
+        cells: dict[tuple[str, str], set[str]] = {}
+        for r in self._rows("matrix"):
+            cells.setdefault((r["t"], r["m"]), set()).add(r["x"])
+        ids = {t.iri: t.id for t in topics}
+        measures = self._measure_refs(self._rows_values("all_measures", "m"))
+        return Matrix(topics, measures, tuple(sorted(
+            (MatrixCell(ids[t], m, len(xs)) for (t, m), xs in cells.items() if t in ids),
+            key=lambda c: (c.topic, c.measure))))
+
+    def _rows_values(self, name: str, col: str, **params: Any) -> list[str]:
+        return [r[col] for r in self._rows(name, **params)]
+
+    def centrality(self, limit: int = 50) -> tuple[CentralityRow, ...]:
+        edges = sorted({(s, t, o) for s, t, o in self._edges()
+                        if t not in _HIDDEN_TYPES and _explorable(s) and _explorable(o)})
+        indeg: dict[str, int] = {}
+        outdeg: dict[str, int] = {}
+        for s, _, o in edges:
+            outdeg[s] = outdeg.get(s, 0) + 1
+            indeg[o] = indeg.get(o, 0) + 1
+        nodes = sorted(set(indeg) | set(outdeg))
+        pr = _pagerank(nodes, [(s, o) for s, _, o in edges])
+        top = sorted(nodes, key=lambda n: (-(indeg.get(n, 0) + outdeg.get(n, 0)), n))[:limit]
+        cards = self._cards(top)
+        return tuple(CentralityRow(n, cards[n].kind, cards[n].label("zh"), cards[n].label("en"),
+                                   indeg.get(n, 0), outdeg.get(n, 0), indeg.get(n, 0) + outdeg.get(n, 0),
+                                   round(pr[n], 6))
+                     for n in top if n in cards)
+
+
+def _restrict(cards: dict[str, _Card], only: set[str] | None) -> dict[str, _Card]:
+    return cards if only is None else {k: v for k, v in cards.items() if k in only}
+
+
+def _date_key(value: Any) -> int:
+    digits = re.sub(r"\D", "", str(value or ""))[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
+
+
+def _case_order(item: tuple[CaseSummary, int]) -> tuple:
+    s, court_rank = item
+    return _case_key(s.iri, s.decided, court_rank)
+
+
+def _case_key(case: str, decided: str | None, court_rank: int) -> tuple:
+    """Newest year first; within a year the highest court first; then the fuller/later date."""
+    year = _year(decided)
+    return (year is None, -(year or 0), court_rank, -_date_key(decided), case)
+
+
+def _article_key(number: str | None) -> tuple[int, ...]:
+    if not number:
+        return (10**9,)
+    return tuple(int(p) if p.isdigit() else 10**9 for p in number.split("-"))
+
+
+def _citation_order(c: Citation) -> tuple:
+    return (c.statute.iri if c.statute else c.iri, c.kind != "Statute", _article_key(c.article_number), c.iri)
