@@ -269,7 +269,10 @@ def find_citations(ct: CleanText, short_names: Iterable[str] = (), start: int = 
         anchors.append((m.start(), m.end(), m["noun"], True))
     anchors.sort()
     out: list[Citation] = []
+    consumed = -1
     for a_start, a_end, title, self_ref in anchors:
+        if a_start < consumed:          # inside the note of the citation before (以下简称《…》)
+            continue
         pos = a_end
         hint = None
         note = compiled("note_after_title").match(text, pos)
@@ -283,6 +286,7 @@ def find_citations(ct: CleanText, short_names: Iterable[str] = (), start: int = 
         chain = _Chain(text)
         chain_end = chain.read(pos)
         refs = chain.result()
+        consumed = max(consumed, pos, chain_end)
         if not refs:
             chain_end = a_end
         os_, oe = ct.span_to_original(c_start if prefix_hint else a_start, chain_end)

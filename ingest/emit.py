@@ -34,6 +34,7 @@ from ingest.iris import article_iri, instance_iri, provision_iri, statute_slug
 from ingest.link import LinkIndex, Own, Version
 from ingest.models import (
     CaseReport,
+    IngestError,
     Judgment,
     Linked,
     Mention,
@@ -41,7 +42,7 @@ from ingest.models import (
     Rule,
     StatuteText,
 )
-from kg.ns import IPRG, OA, PREFIXES, hashed, iri
+from kg.ns import IPRG, OA, PREFIXES, hashed, iri, normalise_identifier
 
 MODALITY = {
     "obligation": IPRG.Obligation, "permission": IPRG.Permission, "prohibition": IPRG.Prohibition,
@@ -88,6 +89,7 @@ class Sink:
         self.t: set[tuple] = set()
         self.run = run
         self.corpus = corpus
+        self.record_numbers = {iri("case", c.id): (*c.case_numbers, *c.case_numbers_unverified) for c in corpus.cases}
 
     def add(self, s, p, o) -> None:
         self.t.add((s, p, o))
@@ -392,7 +394,7 @@ def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) 
         b.add(inn, IPRG.caseNumber, _plain(inst.case_number))
         b.add(inn, IPRG.stage, _plain(inst.stage))
         b.zh(inn, RDFS.label, inst.case_number)
-        if not merged:
+        if not _has_number(b, node, inst.case_number):
             b.add(node, IPRG.caseNumber, _plain(inst.case_number))
         if inst.court:
             court = b.court(inst.court)
@@ -402,6 +404,13 @@ def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) 
             b.add(inn, IPRG.decided, _plain(inst.date))
         if inst.doc_type:
             b.zh(inn, IPRG.docType, inst.doc_type)
+    if not any(i.court for i in doc.instances) and not merged:
+        named = list(getattr(doc, "courts", ())) or ([doc.court] if getattr(doc, "court", None) else [])
+        named = named or ([doc.issuer] if getattr(doc, "issuer", None) else [])
+        if not named:
+            raise IngestError("case names no court (no instance with a court, no court in its text)", source=doc.name)
+        for c in named[:3]:
+            b.add(node, IPRG.court, b.court(c))
     b.zh(node, IPRG.cause, doc.cause)
     sides = {"原告": IPRG.plaintiff, "被告": IPRG.defendant}
     from ingest.lang import load
@@ -412,6 +421,12 @@ def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) 
         prop = {"plaintiff": IPRG.plaintiff, "defendant": IPRG.defendant}.get(side, IPRG.party)
         b.zh(node, prop, p.name)
     b.text(node, doc.original)
+
+
+def _has_number(b: Sink, node: URIRef, number: str) -> bool:
+    """A curated record may write the same 案号 with other brackets: keep one spelling."""
+    key = normalise_identifier(number)
+    return any(normalise_identifier(n) == key for n in b.record_numbers.get(node, ()))
 
 
 def emit_case(b: Sink, item: Analysed, node: URIRef, merged: bool) -> None:

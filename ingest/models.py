@@ -198,6 +198,10 @@ class Judgment:
     genre: Genre = "judgment"
 
     @property
+    def original(self) -> str:
+        return self.clean.original
+
+    @property
     def case_number(self) -> str | None:
         """This judgment's own 案号 (the first one tagged 本案)."""
         for ref in self.case_numbers:

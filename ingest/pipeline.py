@@ -60,7 +60,7 @@ from ingest.models import (
     StatuteText,
 )
 from ingest.segment import Document, segment
-from kg.ns import IPRG, iri
+from kg.ns import IPRG, hashed, iri
 
 _TIER_RANK = {TIER_IRI[t]: r for t, r in {**CASE_TIERS, **NORM_TIERS}.items()}
 
@@ -201,6 +201,7 @@ class Built:
     graph: Graph
     items: tuple[Analysed, ...]
     correspondences: int
+    index: LinkIndex
 
 
 _WORKER_NAMES: tuple[str, ...] = ()
@@ -277,11 +278,13 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
         elif isinstance(doc, StatuteText):
             versions[k] = index.add_text(doc)
         else:
-            if not doc.instances:
-                raise IngestError("case names no 案号 of its own (no instance found)", source=doc.name)
             case_docs.append(k)
     groups = [[(i.case_number, i.stage) for i in parsed[k].doc.instances] for k in case_docs]  # type: ignore[union-attr]
     case_iris = dict(zip(case_docs, index.add_cases(groups), strict=True))
+    for k in case_docs:
+        if case_iris[k] is None:           # a case report that prints no 案号: known by its title
+            doc = parsed[k].doc
+            case_iris[k] = hashed("case", getattr(doc, "title", None) or doc.name)
 
     run = iri("ingestion", started.strftime("%Y%m%dT%H%M%S%fZ"))
     sink = Sink(run, corpus)
@@ -314,7 +317,7 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
             p = path(name)
             if p.exists():
                 g.parse(p, format="turtle")
-    return Built(g, tuple(items), corr)
+    return Built(g, tuple(items), corr, index)
 
 
 def emit_versions_into(g: Graph, sink: Sink, index: LinkIndex, used: set) -> None:

@@ -594,7 +594,7 @@ def ensure_built(store_root: Path | str | None = None) -> bool:
     store = GraphStore(Path(store_root) if store_root else None)
     if store.exists() and len(store) > 0:
         return False
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
 
     print(f"[kg] no graph in {store.root}: building it from the bundled corpus …", flush=True)
     report = run_ingest(None, store)

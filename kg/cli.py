@@ -59,7 +59,7 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 # --- graph ------------------------------------------------------------------------------------
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
 
     paths = [Path(p) for p in args.paths] or None
     report = run_ingest(paths, _store(args), with_bundled=args.with_bundled)
@@ -68,7 +68,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ingest.build import validate
+    from ontology.validate import validate
 
     store = _store(args)
     validate(store.to_graph())  # raises IngestError with the SHACL report on violations

@@ -36,7 +36,7 @@ def _free_port() -> int:
 def server_url(tmp_path_factory):
     import uvicorn
 
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
     from kg.api import create_app
     from kg.store import GraphStore
 

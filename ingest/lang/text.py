@@ -60,21 +60,26 @@ def trim_prefix(text: str, stop: set[str] | None = None) -> str:
 def court_name(raw: str) -> str | None:
     """The court a matched run of characters names, or None for a generic reference.
 
-    A court's name starts with its place (the earliest known place wins) or is the SPC; words
-    before it (联合, 上诉至, 本院…) are cut. ``各级人民法院``, ``一审法院``, ``本院`` name no court.
+    A court's name is the SPC's, or starts with a place: a place the gazetteer knows (北京知识产权
+    法院, 浙江省…) or a name with its unit (…省, …市, …县, …区). Words before it (联合, 上诉至,
+    向…) are cut; ``第一条人民法院``, ``住所地人民法院``, ``各级人民法院``, ``本院`` name no court.
     """
     t = _tables()
     name = raw
     if t["supreme"] in name:
         name = name[name.index(t["supreme"]):]
-    else:
-        at = next((i for i in range(len(name)) if name.startswith(t["places"], i)), None)
-        name = name[at:] if at is not None else trim_prefix(name)
+        return name if name not in t["court_generic"] else None
+    name = trim_prefix(name)
     for w in t["court_stop"]:
         if name.startswith(w):
             name = name[len(w):]
             break
+    at = next((i for i in range(len(name)) if name.startswith(t["places"], i)), None)
+    if at is not None:
+        name = name[at:]
     if not name or name in t["court_generic"] or name.startswith(t["court_generic_starts"]):
+        return None
+    if not name.startswith(t["places"]) and compiled("admin_place").match(name) is None:
         return None
     return name
 

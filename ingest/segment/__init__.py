@@ -49,7 +49,7 @@ def _case_report(texts: list[str]) -> bool:
             name = m["name"].replace(" ", "")
             if name in names and (not m["rest"] or names[name] == "关键词"):
                 found.add(names[name])
-    return len(found) >= 3
+    return len(found) >= 2
 
 
 def _judgment(texts: list[str], text: str) -> bool:
@@ -136,7 +136,7 @@ def segment(ct: CleanText, name: str = "<text>", expect: Genre | None = None) ->
     if genre == "case":
         return segment_case(ct, name)
     raise IngestError(
-        "not a legal document (unrecognised genre): no statute articles (第X条) under a title, no "
+        "unrecognised genre, not a legal document: no statute articles (第X条) under a title, no "
         "case report sections (关键词, 裁判要点, 裁判结果), no judgment (案号, 本院认为, 判决如下) "
         "and no policy headings (文号, 一、 1.) found", source=name,
     )

@@ -70,11 +70,13 @@ def numbered_points(ct: CleanText, spans: list[tuple[int, int]]) -> tuple[Provis
 
 
 def event_kind(text: str) -> str | None:
-    """The event a dated header line records (通过 → adopted …): the last event word in it."""
+    """The event a date in a header line is followed by (…会议通过 → adopted, 《关于修改…的决定》
+    第一次修订 → revised): the first event word after the date outside the 《》 titles."""
     table = load("words")["event_words"]
-    best, at = None, -1
+    bare = compiled("title").sub(lambda m: "□" * len(m.group(0)), text)
+    best, at = None, len(bare) + 1
     for word in words("event_words"):
-        i = text.rfind(word)
-        if i > at:
+        i = bare.find(word)
+        if 0 <= i < at:
             best, at = table[word], i
     return best

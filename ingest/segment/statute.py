@@ -32,12 +32,18 @@ def article_run(texts: list[str]) -> int | None:
 
 
 def header_events(texts: list[str]) -> list[Event]:
-    """Dated events in a statute's header lines (one line may hold several, in brackets)."""
-    out: list[Event] = []
+    """Dated events in a statute's header lines (one line may hold several, in brackets); when
+    there are none, the dates of an announcement (《…》已于…会议通过，现予公布，自…起施行)."""
     dated = compiled("dated_line")
+    out = _events([t for t in texts if dated.match(t) and len(t) <= 400])
+    if not out:
+        out = _events([t for t in texts if len(t) <= 400 and compiled("date_run").search(t)])
+    return out
+
+
+def _events(texts: list[str]) -> list[Event]:
+    out: list[Event] = []
     for t in texts:
-        if not dated.match(t) or len(t) > 400:
-            continue
         for m in compiled("date_run").finditer(t):
             kind = event_kind(m["rest"])
             date = iso_date(m["date"])
@@ -54,7 +60,8 @@ def _kind(title: str, issuer: str | None) -> str:
             kind = table[word]
             if kind == "judicial_interpretation" and issuer not in load("words")["interpretation_issuers"]:
                 return "regulation"
-            if kind == "regulation" and issuer and "人民代表大会" in issuer:
+            if kind in ("regulation", "law") and issuer and issuer.endswith(tuple(load("words")["assemblies"])) \
+                    and not issuer.startswith(tuple(load("words")["national_assemblies"])):
                 return "local_regulation"
             return kind
     return "regulation" if issuer else "law"
@@ -62,6 +69,14 @@ def _kind(title: str, issuer: str | None) -> str:
 
 def _issuer(header: list[str], title: str) -> str | None:
     table = load("words")["issuer_words"]
+    for t in header[1:]:
+        if not compiled("dated_line").match(t):
+            continue
+        for run in compiled("date_run").finditer(t):
+            m = compiled("assembly").search(run["rest"])
+            if m:
+                national = m["body"].startswith(tuple(load("words")["national_assemblies"]))
+                return m["body"] if national else (m["place"] or "") + m["body"]
     for t in header[1:]:
         for word in words("issuer_words"):
             if word in t:
@@ -177,7 +192,7 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
 
     first_para = min([heads[0][0]] + [p[0] for p in kept])
     header = texts[:first_para]
-    title = header[0].strip() if header else ""
+    title = statute_title(header)
     if not title:
         raise IngestError("statute has no title before its first article", source=name)
     events = header_events(header)
@@ -212,11 +227,9 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
         articles.append(ArticleText(number, label, text, os_, oe, _paragraphs(ct, body_spans), innermost))
     art_tuple = tuple(articles)
     version, effective = _version(events, art_tuple)
-    pre_start = 1
-    while pre_start < first_para and (compiled("dated_line").match(texts[pre_start]) or doc_numbers(texts[pre_start])
-                                      or texts[pre_start].strip() in (issuer or "") or len(texts[pre_start]) < 20):
-        pre_start += 1
-    preamble = "\n".join(texts[pre_start:first_para])
+    at_title = next((i for i, t in enumerate(header) if t.strip() and t.strip() in title), 0)
+    preamble = "\n".join(t for t in header[at_title + 1:]
+                          if "。" in t and not compiled("dated_line").match(t) and not doc_numbers(t[:30]))
     return StatuteText(
         name=name, clean=ct, title=title, kind=_kind(title, issuer), issuer=issuer,
         doc_number=numbers[0] if numbers else None, events=tuple(events), version_date=version,
@@ -236,9 +249,33 @@ def _trim_signature(ct: CleanText, spans: list[tuple[int, int]], first: int, end
     return spans[stop - 1][1]
 
 
+def statute_title(header: list[str]) -> str:
+    """The title: the first header line that is not an announcement, a dated line, a 文号 or
+    prose; a title printed over several short lines (最高人民法院 / 关于… / 若干问题的解释) is
+    joined until it ends like a statute's title."""
+    ends = tuple(load("words")["title_kinds"])
+    lines = []
+    for t in header:
+        t = t.strip()
+        skip = (compiled("announcement_line").search(t) or compiled("dated_line").match(t)
+                or (doc_numbers(t) and len(t) < 30) or "。" in t)
+        if skip:
+            if lines and bare_title("".join(lines)).endswith(ends):
+                break
+            lines = []
+            continue
+        lines.append(t)
+        if bare_title(t).endswith(ends) or bare_title("".join(lines)).endswith(ends):
+            break
+    if not lines:
+        return header[0].strip() if header else ""
+    joined = "".join(lines)
+    return joined if bare_title(joined).endswith(ends) else lines[0]
+
+
 def _reply(ct: CleanText, name: str, spans: list[tuple[int, int]], texts: list[str]) -> StatuteText:
     """A 批复 / 答复: title, 法释 number, dated lines, addressee, the answer (no articles)."""
-    title = texts[0].strip()
+    title = statute_title(texts[:3])
     body_from = 1
     while body_from < len(texts) and (compiled("dated_line").match(texts[body_from]) or doc_numbers(texts[body_from])
                                       and len(texts[body_from]) < 30):
