@@ -368,7 +368,7 @@ BROKEN = [
     ("section-text-english-only", "DELETE { ?s iprg:text ?t } INSERT { ?s iprg:text \"Protect key results\"@en } WHERE { ?s a iprg:Section ; iprg:text ?t }", "Section-text"),
     ("policy-two-doc-numbers", "INSERT { ?d iprg:docNumber \"厦中法发〔2025〕19号\" } WHERE { ?d a iprg:PolicyDocument }", "PolicyDocument-docNumber"),
     ("policy-title-english-only", "DELETE { ?d iprg:title ?t } INSERT { ?d iprg:title \"Measures\"@en } WHERE { ?d a iprg:PolicyDocument ; iprg:title ?t }", "PolicyDocument-title"),
-    ("policy-without-issuer", "DELETE { ?d iprg:issuer ?c } WHERE { ?d a iprg:PolicyDocument ; iprg:issuer ?c }", "PolicyDocument-issuer"),
+    ("policy-issuer-is-a-place", "DELETE { ?d iprg:issuer ?c } INSERT { ?d iprg:issuer ?p } WHERE { ?d a iprg:PolicyDocument ; iprg:issuer ?c . ?p a iprg:Place }", "PolicyDocument-issuer"),
     ("policy-issued-as-string", "DELETE { ?d dcterms:issued ?x } INSERT { ?d dcterms:issued \"2025年4月24日\" } WHERE { ?d dcterms:issued ?x }", "Date-issued"),
     ("rule-with-two-modalities", "INSERT { ?r iprg:modality iprg:Permission } WHERE { ?r a iprg:Rule }", "Rule-modality"),
     ("rule-with-unknown-modality", "DELETE { ?r iprg:modality ?m } INSERT { ?r iprg:modality iprg:Suggestion } WHERE { ?r iprg:modality ?m }", "Rule-modality"),
