@@ -44,6 +44,13 @@ from ingest.models import (
 )
 from kg.ns import IPRG, OA, PREFIXES, hashed, iri, normalise_identifier
 
+# Terms of the hot paths, looked up once (rdflib's Namespace.__getattr__ builds a URIRef per access).
+TYPE, GENERATED = RDF.type, PROV.wasGeneratedBy
+MENTION, HAS_BODY, HAS_TARGET, SOURCE_DOC = IPRG.Mention, OA.hasBody, OA.hasTarget, IPRG.sourceDocument
+START, END, EXACT, CITES, MENTIONS = OA.start, OA.end, OA.exact, IPRG.cites, IPRG.mentions
+HAS_PART, NUMBER, TEXT, LABEL = IPRG.hasPart, IPRG.number, IPRG.text, RDFS.label
+PARAGRAPH, ITEM = IPRG.Paragraph, IPRG.Item
+
 MODALITY = {
     "obligation": IPRG.Obligation, "permission": IPRG.Permission, "prohibition": IPRG.Prohibition,
     "exploration": IPRG.Exploration, "encouragement": IPRG.Encouragement,
@@ -77,6 +84,16 @@ def _plain(text: str) -> Literal:
     return Literal(text)
 
 
+@lru_cache(maxsize=262144)
+def _uri(text: str) -> URIRef:
+    return URIRef(text)
+
+
+@lru_cache(maxsize=262144)
+def _literal(value: str, lang: str | None, datatype: str | None) -> Literal:
+    return Literal(value, lang=lang, datatype=URIRef(datatype) if datatype else None)
+
+
 @lru_cache(maxsize=4096)
 def _date(text: str) -> Literal:
     return Literal(text, datatype=XSD.date)
@@ -102,8 +119,8 @@ class Sink:
             self.t.add((s, p, _zh(text)))
 
     def extracted(self, node: URIRef, cls: URIRef) -> None:
-        self.t.add((node, RDF.type, cls))
-        self.t.add((node, PROV.wasGeneratedBy, self.run))
+        self.t.add((node, TYPE, cls))
+        self.t.add((node, GENERATED, self.run))
 
     def court(self, name: str) -> URIRef:
         node = iri("court", name)
@@ -137,19 +154,22 @@ class Sink:
     def mention(self, ln: Linked, target: URIRef, source: URIRef) -> None:
         m = ln.mention
         node = hashed("mention", str(source), m.start, m.end, str(ln.iri))
-        self.extracted(node, IPRG.Mention)
-        self.add(node, OA.hasBody, ln.iri)
-        self.add(node, OA.hasTarget, target)
-        self.add(node, IPRG.sourceDocument, source)
-        self.add(node, OA.start, _int(m.start))
-        self.add(node, OA.end, _int(m.end))
-        self.add(node, OA.exact, _plain(m.text))
+        t = self.t
+        t.add((node, TYPE, MENTION))
+        t.add((node, GENERATED, self.run))
+        t.add((node, HAS_BODY, ln.iri))
+        t.add((node, HAS_TARGET, target))
+        t.add((node, SOURCE_DOC, source))
+        t.add((node, START, _int(m.start)))
+        t.add((node, END, _int(m.end)))
+        t.add((node, EXACT, _plain(m.text)))
 
     def links(self, node: URIRef, linked: Iterable[Linked]) -> None:
+        t = self.t
         for ln in linked:
             if ln.node_kind in ("statute", "article"):
-                self.add(node, IPRG.cites, ln.iri)
-            self.add(node, IPRG.mentions, ln.iri)
+                t.add((node, CITES, ln.iri))
+            t.add((node, MENTIONS, ln.iri))
 
     def new_node(self, ln: Linked) -> None:
         """Nodes a mention names that no record or text describes (typed where valid)."""
@@ -190,6 +210,25 @@ class Sink:
                 if s <= ln.mention.start and ln.mention.end <= e and (best is None or e - s < best):
                     target, best = c, e - s
             self.mention(ln, target, source)
+
+    def export(self) -> list[tuple]:
+        """The triples as plain strings, cheap to send between processes (terms are rebuilt
+        once, for the union, by :meth:`absorb`): (s, p, o) with o an IRI string or a tuple
+        (lexical form, language, datatype) for a literal."""
+        out = []
+        for s, p, o in self.t:
+            if isinstance(o, Literal):
+                o = (str(o), o.language, str(o.datatype) if o.datatype else None)
+            else:
+                o = str(o)
+            out.append((str(s), str(p), o))
+        return out
+
+    def absorb(self, exported: Iterable[tuple]) -> None:
+        """Add triples exported by another process's sink."""
+        t = self.t
+        for s, p, o in exported:
+            t.add((_uri(s), _uri(p), _uri(o) if isinstance(o, str) else _literal(*o)))
 
     def graph(self) -> Graph:
         g = Graph()
@@ -334,16 +373,16 @@ def emit_statute(b: Sink, item: Analysed, version: Version, index: LinkIndex) ->
         b.links(an, [ln for ln in _inside(item.linked, a.start, a.end) if ln.iri != an])
         for p in a.paragraphs:
             pn = provision_iri(node, a.number, p.number)
-            b.extracted(pn, IPRG.Paragraph)
-            b.add(an, IPRG.hasPart, pn)
-            b.add(pn, IPRG.number, _int(p.number))
-            b.zh(pn, IPRG.text, p.text)
+            b.extracted(pn, PARAGRAPH)
+            b.add(an, HAS_PART, pn)
+            b.add(pn, NUMBER, _int(p.number))
+            b.zh(pn, TEXT, p.text)
             for it in p.items:
                 itn = provision_iri(node, a.number, p.number, it.number)
-                b.extracted(itn, IPRG.Item)
-                b.add(pn, IPRG.hasPart, itn)
-                b.add(itn, IPRG.number, _int(it.number))
-                b.zh(itn, IPRG.text, it.text)
+                b.extracted(itn, ITEM)
+                b.add(pn, HAS_PART, itn)
+                b.add(itn, NUMBER, _int(it.number))
+                b.zh(itn, TEXT, it.text)
     if doc.body:
         b.zh(node, IPRG.gist, doc.body[:500])
     b.mentions_in(item, containers, node)

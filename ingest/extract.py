@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import spacy
 from rdflib import Graph
 from rdflib.namespace import SKOS
@@ -31,7 +32,7 @@ from spacy.util import filter_spans
 
 from ingest.lang import compiled, expand, load
 from ingest.lang.numerals import money_to_decimal
-from ingest.lang.text import article_number, court_name, iso_date, trim_prefix
+from ingest.lang.text import anchored, article_number, court_name, iso_date, trim_prefix
 from ingest.models import CleanText, IngestError, Measure, Mention, Modality, Rule
 from kg.ns import SCHEME_TOPICS, SCHEME_VOCAB, local_name
 
@@ -105,6 +106,10 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     )
 
 
+#: Kinds found by their end and extended backwards (lang/patterns.yaml ``anchored``).
+_ANCHORED = frozenset(load("patterns")["anchored"])
+
+
 def _is_article_label(text: str) -> bool:
     m = compiled("chain_article").fullmatch(text)
     return m is not None
@@ -123,10 +128,14 @@ class CharRuler:
     def __init__(self, labels: Sequence[tuple[str, str]]):
         by_first: dict[str, list[tuple[str, str, str]]] = {}
         for label, cid in labels:
-            key = label[0].lower()
-            by_first.setdefault(key, []).append((label.lower(), label, cid))
-        for v in by_first.values():
-            v.sort(key=lambda x: -len(x[0]))
+            by_first.setdefault(label.lower(), []).append((label, cid))
+        # Aho–Corasick over every label: all occurrences, overlapping and nested ones included,
+        # in one pass in C (a Python loop over characters was most of extraction's cost)
+        self.automaton = ahocorasick.Automaton()
+        for key, values in by_first.items():
+            self.automaton.add_word(key, (key, tuple(values)))
+        if by_first:
+            self.automaton.make_automaton()
         self.by_first = by_first
         c = load("citations")
         self.patterns = [(p["label"], p["kind"], re.compile(expand(p["regex"]))) for p in c["patterns"]]
@@ -137,6 +146,13 @@ class CharRuler:
         """All matches as ``(start, end, label, kind, attrs)`` in ``text`` offsets."""
         out = self._terms(text)
         for label, kind, rx in self.patterns:
+            if kind in _ANCHORED:
+                for s, e in anchored(text, kind):
+                    m = rx.match(text, s, e)
+                    hit = self._citation(kind, m) if m is not None else None
+                    if hit is not None:
+                        out.append((hit[0], hit[1], label, kind, hit[2]))
+                continue
             for m in rx.finditer(text):
                 hit = self._citation(kind, m)
                 if hit is not None:
@@ -149,15 +165,17 @@ class CharRuler:
         low = text.lower()
         hits = []
         n = len(text)
-        for i, ch in enumerate(low):
-            for lab, orig, cid in self.by_first.get(ch, ()):
-                if low.startswith(lab, i):
-                    e = i + len(lab)
-                    if _is_ascii_word(lab[0]) and i > 0 and _is_ascii_word(text[i - 1]):
-                        continue
-                    if _is_ascii_word(lab[-1]) and e < n and _is_ascii_word(text[e]):
-                        continue
-                    hits.append((i, e, "CONCEPT", "concept", {"concept": cid, "label": orig}))
+        if not self.by_first or len(low) != n:
+            return hits
+        for end, (lab, values) in self.automaton.iter(low):
+            e = end + 1
+            i = e - len(lab)
+            if _is_ascii_word(lab[0]) and i > 0 and _is_ascii_word(text[i - 1]):
+                continue
+            if _is_ascii_word(lab[-1]) and e < n and _is_ascii_word(text[e]):
+                continue
+            for orig, cid in values:
+                hits.append((i, e, "CONCEPT", "concept", {"concept": cid, "label": orig}))
         # mark terms nested in a longer term (kept as mentions, not used for topics)
         spans = sorted({(s, e) for s, e, *_ in hits}, key=lambda x: (x[0], -x[1]))
         outer: list[tuple[int, int]] = []
@@ -217,10 +235,10 @@ class CharRuler:
 @Language.factory("iprg_char_ruler", default_config={"vocabulary": ""})
 def make_char_ruler(nlp: Language, name: str, vocabulary: str) -> Callable[[Doc], Doc]:
     """spaCy factory: ``vocabulary`` is a path to a SKOS Turtle file ("" = the ontology's)."""
-    ruler = CharRuler(load_vocabulary(vocabulary or None).labels)
+    char_ruler = ruler(vocabulary)
 
     def component(doc: Doc) -> Doc:
-        found = ruler.find(doc.text)
+        found = char_ruler.find(doc.text)
         doc.user_data["iprg"] = [[s, e, label, kind, attrs] for s, e, label, kind, attrs in found]
         spans = []
         for s, e, label, _kind, _attrs in found:
@@ -255,9 +273,24 @@ def _mentions(ct: CleanText, doc: Doc) -> tuple[Mention, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
+def ruler(vocabulary: str = "") -> CharRuler:
+    """The character ruler of the spaCy component, built once per vocabulary."""
+    return CharRuler(load_vocabulary(vocabulary or None).labels)
+
+
 def extract(ct: CleanText, vocabulary: str = "") -> tuple[Mention, ...]:
-    """Mentions in one cleaned document, spans in the ORIGINAL text."""
-    return _mentions(ct, pipeline(vocabulary)(ct.text))
+    """Mentions in one cleaned document, spans in the ORIGINAL text.
+
+    The ruler runs on the text directly: building a spaCy ``Doc`` (one token per character)
+    tripled the cost and nothing downstream reads its tokens (bench/ingest.py compares both;
+    :func:`extract_many` goes through ``nlp.pipe`` and gives the same mentions).
+    """
+    out = []
+    for s, e, label, kind, attrs in ruler(vocabulary).find(ct.text):
+        os_, oe = ct.span_to_original(s, e)
+        out.append(Mention(label, ct.text[s:e], os_, oe, kind, attrs))
+    return tuple(out)
 
 
 def extract_many(cleans: Iterable[CleanText], n_process: int = 1, batch_size: int = 16,

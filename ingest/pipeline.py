@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from ingest.align import align
@@ -50,6 +50,7 @@ from ingest.link import LinkIndex, Own, Version, link, norm_number, topics_for
 from ingest.models import (
     CaseReport,
     Citation,
+    CleanText,
     Header,
     IngestError,
     IngestReport,
@@ -202,38 +203,7 @@ class Built:
     items: tuple[Analysed, ...]
     correspondences: int
     index: LinkIndex
-
-
-_WORKER_NAMES: tuple[str, ...] = ()
-
-
-def _init_worker(names: tuple[str, ...]) -> None:
-    global _WORKER_NAMES
-    _WORKER_NAMES = names
-
-
-def _work(path: str) -> Parsed | IngestError:
-    try:
-        return analyse_file(Path(path), _WORKER_NAMES)
-    except IngestError as e:
-        return e
-
-
-def parse_all(paths: Sequence[Path], index: LinkIndex, n_process: int = 1) -> list[Parsed]:
-    """The per-document steps for every file, in ``n_process`` worker processes (fork)."""
-    names = index.short_names
-    from ingest.extract import pipeline
-
-    pipeline()                       # load the vocabulary once, before any fork
-    if n_process <= 1 or len(paths) < 2:
-        return [analyse_file(Path(p), names) for p in paths]
-    ctx = mp.get_context("fork")
-    with ctx.Pool(n_process, initializer=_init_worker, initargs=(names,)) as pool:
-        out = pool.map(_work, [str(p) for p in paths], chunksize=max(1, len(paths) // (n_process * 8)))
-    for r in out:
-        if isinstance(r, IngestError):
-            raise r
-    return out  # type: ignore[return-value]
+    stats: tuple = ()
 
 
 def _own(parsed: Parsed, index: LinkIndex, case_iris: dict[int, object], k: int,
@@ -253,61 +223,129 @@ def _own(parsed: Parsed, index: LinkIndex, case_iris: dict[int, object], k: int,
     return Own(node, "case", None, None, numbers)  # type: ignore[arg-type]
 
 
-def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started: datetime | None = None,
-          include_vocabulary: bool = True, vocabulary: Vocabulary | None = None,
-          index: LinkIndex | None = None) -> Built:
-    """The whole pipeline; see the module docstring. Pure with respect to the store."""
-    started = started or datetime.now(UTC)
-    vocab = vocabulary or load_vocabulary()
-    index = index or LinkIndex.from_corpus(corpus)
-    parsed = parse_all(list(paths), index, n_process)
+@dataclass(frozen=True)
+class Identity:
+    """What the run must know of a document before linking any: the statute version a text is,
+    the 案号 of a case, the key of a policy document (small enough to send between processes)."""
 
-    # what the run holds: statute versions (texts) and cases (案号 of every instance)
+    name: str
+    genre: str
+    key: str | None = None                             # a policy's 文号 or title
+    statute: StatuteText | None = None                 # without its text arrays
+    instances: tuple[tuple[str, str], ...] = ()        # (案号, stage)
+    title: str | None = None
+
+
+def identity(doc: Document) -> Identity:
+    if isinstance(doc, PolicyDocument):
+        return Identity(doc.name, "policy", key=doc.header.doc_number or doc.header.title)
+    if isinstance(doc, StatuteText):
+        return Identity(doc.name, "statute", statute=replace(doc, clean=_NO_TEXT))
+    return Identity(doc.name, doc.genre, instances=tuple((i.case_number, i.stage) for i in doc.instances),
+                    title=getattr(doc, "title", None))
+
+
+_NO_TEXT = CleanText("", "", (0,))
+
+
+@dataclass
+class RunState:
+    """The run's documents as the linker must know them: statute versions and case IRIs."""
+
+    versions: dict[int, Version]
+    case_iris: dict[int, URIRef]
+    record_cases: frozenset[URIRef]
+
+
+def run_state(ids: Sequence[Identity], index: LinkIndex, corpus: Corpus) -> RunState:
+    """Register the run's statute texts and cases in ``index``; refuse duplicate policies."""
     seen_policies: dict[str, str] = {}
     versions: dict[int, Version] = {}
     case_docs: list[int] = []
-    for k, p in enumerate(parsed):
-        doc = p.doc
-        if isinstance(doc, PolicyDocument):
-            key = doc.header.doc_number or doc.header.title
-            if not key:
-                raise IngestError("policy document has neither a 文号 nor a title in its header", source=doc.name)
-            if key in seen_policies:
-                raise IngestError(f"文号 {key} is also the number of {seen_policies[key]}", source=doc.name)
-            seen_policies[key] = doc.name
-        elif isinstance(doc, StatuteText):
-            versions[k] = index.add_text(doc)
+    for k, ident in enumerate(ids):
+        if ident.genre == "policy":
+            if not ident.key:
+                raise IngestError("policy document has neither a 文号 nor a title in its header", source=ident.name)
+            if ident.key in seen_policies:
+                raise IngestError(f"文号 {ident.key} is also the number of {seen_policies[ident.key]}", source=ident.name)
+            seen_policies[ident.key] = ident.name
+        elif ident.genre == "statute":
+            versions[k] = index.add_text(ident.statute)  # type: ignore[arg-type]
         else:
             case_docs.append(k)
-    groups = [[(i.case_number, i.stage) for i in parsed[k].doc.instances] for k in case_docs]  # type: ignore[union-attr]
-    case_iris = dict(zip(case_docs, index.add_cases(groups), strict=True))
+    case_iris = dict(zip(case_docs, index.add_cases([ids[k].instances for k in case_docs]), strict=True))
     for k in case_docs:
         if case_iris[k] is None:           # a case report that prints no 案号: known by its title
-            doc = parsed[k].doc
-            case_iris[k] = hashed("case", getattr(doc, "title", None) or doc.name)
+            case_iris[k] = hashed("case", ids[k].title or ids[k].name)
+    return RunState(versions, case_iris, frozenset(iri("case", c.id) for c in corpus.cases))
 
+
+@dataclass(frozen=True)
+class DocStats:
+    """What one document contributed, for the report (items are not kept across processes)."""
+
+    name: str
+    measures: int
+    rules: int
+    mentions: int
+    articles: int
+    genre: str
+    new: frozenset[URIRef]
+    used: frozenset[URIRef]
+
+
+def emit_document(sink: Sink, k: int, p: Parsed, index: LinkIndex, vocab: Vocabulary, state: RunState) -> Analysed:
+    """Link one document and emit its RDF into ``sink``."""
+    item = analyse(p, index, vocab, _own(p, index, state.case_iris, k, state.versions))
+    doc = item.doc
+    if isinstance(doc, PolicyDocument):
+        emit_policy(sink, item)
+    elif isinstance(doc, StatuteText):
+        emit_statute(sink, item, state.versions[k], index)
+    elif isinstance(doc, CaseReport):
+        emit_case(sink, item, state.case_iris[k], state.case_iris[k] in state.record_cases)
+    elif isinstance(doc, Judgment):
+        emit_judgment(sink, item, state.case_iris[k], state.case_iris[k] in state.record_cases)
+    return item
+
+
+def stats_of(item: Analysed) -> DocStats:
+    doc = item.doc
+    used = {ln.iri for ln in item.linked if ln.node_kind == "statute"} | \
+           {ln.parent for ln in item.linked if ln.parent is not None}
+    return DocStats(doc.name, len(doc.measures) if isinstance(doc, PolicyDocument) else 0, len(item.rules),
+                    len(item.linked), len(doc.articles) if isinstance(doc, StatuteText) else 0, doc.genre,
+                    frozenset(ln.iri for ln in item.linked if ln.new), frozenset(used))
+
+
+def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started: datetime | None = None,
+          include_vocabulary: bool = True, vocabulary: Vocabulary | None = None,
+          index: LinkIndex | None = None) -> Built:
+    """The whole pipeline; see the module docstring. Pure with respect to the store.
+
+    With ``n_process`` > 1 the documents are split into that many shards, each parsed, linked
+    and emitted by its own forked process (the run's statute versions and cases are settled
+    between the two halves); only the triples come back, so ``Built.items`` is then empty."""
+    started = started or datetime.now(UTC)
+    vocab = vocabulary or load_vocabulary()
+    index = index or LinkIndex.from_corpus(corpus)
     run = iri("ingestion", started.strftime("%Y%m%dT%H%M%S%fZ"))
     sink = Sink(run, corpus)
-    items = []
-    record_cases = {iri("case", c.id) for c in corpus.cases}
-    for k, p in enumerate(parsed):
-        item = analyse(p, index, vocab, _own(p, index, case_iris, k, versions))
-        items.append(item)
-        doc = item.doc
-        if isinstance(doc, PolicyDocument):
-            emit_policy(sink, item)
-        elif isinstance(doc, StatuteText):
-            emit_statute(sink, item, versions[k], index)
-        elif isinstance(doc, CaseReport):
-            emit_case(sink, item, case_iris[k], case_iris[k] in record_cases)
-        elif isinstance(doc, Judgment):
-            emit_judgment(sink, item, case_iris[k], case_iris[k] in record_cases)
-    used = {ln.iri for it in items for ln in it.linked if ln.node_kind == "statute"} | \
-           {ln.parent for it in items for ln in it.linked if ln.parent is not None}
+    paths = list(paths)
+    if n_process > 1 and len(paths) > 1:
+        stats = _build_sharded(paths, corpus, index, vocab, sink, n_process)
+        items: list[Analysed] = []
+    else:
+        names = index.short_names
+        parsed = [analyse_file(Path(p), names) for p in paths]
+        state = run_state([identity(p.doc) for p in parsed], index, corpus)
+        items = [emit_document(sink, k, p, index, vocab, state) for k, p in enumerate(parsed)]
+        stats = [stats_of(i) for i in items]
+    used = set().union(*(s.used for s in stats)) if stats else set()
     corr = correspondences(sink, index)
     g = sink.graph()
     g += corpus_graph(corpus, index)
-    emit_versions_into(g, sink, index, used)
+    emit_versions_into(g, sink, index, used | set(g.subjects(RDF.type, IPRG.Statute)))
     _highest_authority(g)
     _run_node(g, run, started)
     if include_vocabulary:
@@ -317,7 +355,78 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
             p = path(name)
             if p.exists():
                 g.parse(p, format="turtle")
-    return Built(g, tuple(items), corr, index)
+    return Built(g, tuple(items), corr, index, tuple(stats))
+
+
+def _shard(conn, shard: list[tuple[int, str]], names: tuple[str, ...], corpus: Corpus, vocab: Vocabulary,
+           run: URIRef) -> None:
+    """One worker: parse its documents, report their identities, receive the run's index and
+    state, link and emit, send back the triples, the versions it minted and the stats."""
+    try:
+        parsed = [(k, analyse_file(Path(p), names)) for k, p in shard]
+        conn.send(("ids", [(k, identity(p.doc)) for k, p in parsed]))
+        index, state = conn.recv()
+        before = {v.iri for f in index.families.values() for v in f.versions}
+        sink = Sink(run, corpus)
+        stats = [stats_of(emit_document(sink, k, p, index, vocab, state)) for k, p in parsed]
+        minted = [(f.key, f, new) for f in index.families.values()
+                  if (new := [v for v in f.versions if v.iri not in before])]
+        conn.send(("done", sink.export(), minted, stats))
+    except IngestError as e:
+        conn.send(("error", str(e), None, None))
+    except Exception as e:  # noqa: BLE001 - reported to the parent with its type
+        conn.send(("crash", f"{type(e).__name__}: {e}", None, None))
+    finally:
+        conn.close()
+
+
+def _build_sharded(paths: list[Path], corpus: Corpus, index: LinkIndex, vocab: Vocabulary, sink: Sink,
+                   n_process: int) -> list[DocStats]:
+    ctx = mp.get_context("fork")
+    from ingest.extract import ruler
+
+    ruler()                                   # load the vocabulary's automaton once, before forking
+    names = index.short_names
+    shards = [[(k, str(p)) for k, p in enumerate(paths) if k % n_process == w] for w in range(n_process)]
+    workers = []
+    for shard in shards:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_shard, args=(child, shard, names, corpus, vocab, sink.run), daemon=True)
+        proc.start()
+        child.close()
+        workers.append((proc, parent))
+    try:
+        ids: dict[int, Identity] = {}
+        for _proc, conn in workers:
+            kind, payload, *_ = conn.recv()
+            if kind != "ids":
+                raise IngestError(payload) if kind == "error" else RuntimeError(payload)
+            ids.update(payload)
+        state = run_state([ids[k] for k in range(len(paths))], index, corpus)
+        for _proc, conn in workers:
+            conn.send((index, state))
+        stats: list[DocStats] = []
+        for _proc, conn in workers:
+            kind, triples, minted, part = conn.recv()
+            if kind != "done":
+                raise IngestError(triples) if kind == "error" else RuntimeError(triples)
+            sink.absorb(triples)
+            stats.extend(part)
+            for key, fam, versions in minted:      # versions a citation named, no text describes
+                have = index.families.get(key)
+                if have is None:
+                    index.families[key] = fam
+                    index.keys.setdefault(key, key)
+                else:
+                    known = {v.iri for v in have.versions}
+                    have.versions.extend(v for v in versions if v.iri not in known)
+    finally:
+        for proc, conn in workers:
+            conn.close()
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+    return stats
 
 
 def emit_versions_into(g: Graph, sink: Sink, index: LinkIndex, used: set) -> None:
@@ -385,20 +494,19 @@ def build_graph(paths: Sequence[Path], corpus: Corpus, **kw) -> Graph:
 
 def report(built: Built, seconds: float, validated: bool) -> IngestReport:
     """What one build did, for ``kg ingest`` to print."""
-    items = built.items
-    g = built.graph
+    st = built.stats
     return IngestReport(
-        documents=tuple(i.doc.name for i in items),
-        measures=sum(len(i.doc.measures) for i in items if isinstance(i.doc, PolicyDocument)),
-        rules=sum(len(i.rules) for i in items),
-        mentions=sum(len(i.linked) for i in items),
-        new_nodes=len({ln.iri for i in items for ln in i.linked if ln.new}),
-        triples=len(g),
+        documents=tuple(x.name for x in st),
+        measures=sum(x.measures for x in st),
+        rules=sum(x.rules for x in st),
+        mentions=sum(x.mentions for x in st),
+        new_nodes=len(set().union(*(x.new for x in st))) if st else 0,
+        triples=len(built.graph),
         seconds=seconds,
         validated=validated,
-        statutes=sum(1 for i in items if isinstance(i.doc, StatuteText)),
-        articles=sum(len(i.doc.articles) for i in items if isinstance(i.doc, StatuteText)),
-        cases=sum(1 for i in items if isinstance(i.doc, CaseReport | Judgment)),
+        statutes=sum(1 for x in st if x.genre == "statute"),
+        articles=sum(x.articles for x in st),
+        cases=sum(1 for x in st if x.genre in ("case", "judgment")),
     )
 
 

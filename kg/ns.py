@@ -51,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
@@ -106,6 +107,7 @@ def normalise_identifier(text: str) -> str:
     return re.sub(r"\s+", "", norm)
 
 
+@lru_cache(maxsize=131072)
 def slug(text: str) -> str:
     """Turn an identifier (案号, 文号, a record id) into a stable IRI path segment.
 

@@ -228,8 +228,8 @@ def test_killed_mid_sync_then_rerun_completes_with_parity():
 
 def test_the_corpus_graph_mirrors_with_parity(neo4j_clean):
     try:
-        from ingest.pipeline import build_graph
         from ingest.corpus import load_corpus
+        from ingest.pipeline import build_graph
     except ImportError as exc:
         need(False, f"the corpus builder is not available yet: {exc}")
     corpus = load_corpus()

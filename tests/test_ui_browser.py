@@ -36,8 +36,8 @@ def _free_port() -> int:
 def server_url(tmp_path_factory):
     import uvicorn
 
-    from kg.rebuild import run_ingest
     from kg.api import create_app
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
 
     root = tmp_path_factory.mktemp("ui-store")

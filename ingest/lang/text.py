@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.lang import compiled, load
+from ingest.lang import compiled, expand, load
 from ingest.lang.numerals import cn_to_int
 
 
@@ -121,3 +121,39 @@ def article_number(label: str) -> str:
         raise ValueError(f"no article number in {label!r}")
     main = cn_to_int(nums[0])
     return f"{main}-{cn_to_int(nums[1])}" if len(nums) > 1 else str(main)
+
+
+@lru_cache(maxsize=8)
+def _anchor(name: str) -> tuple[re.Pattern, int, re.Pattern]:
+    spec = load("patterns")["anchored"][name]
+    return re.compile(expand(spec["anchor"])), int(spec["back"]), re.compile(spec["gap"] + "$")
+
+
+def anchored(text: str, name: str) -> list[tuple[int, int]]:
+    """Spans of the anchored pattern ``name``: each anchor match, extended backwards over up to
+    ``back`` Chinese characters (after an optional gap such as spaces), never into the span
+    before. Equal to the lazy-prefix regex's matches, at the cost of finding the anchors."""
+    rx, back, gap = _anchor(name)
+    out: list[tuple[int, int]] = []
+    last = 0
+    for m in rx.finditer(text):
+        if m.start() < last:
+            continue
+        g = gap.search(text, last, m.start())
+        at = g.start() if g else m.start()
+        start = at
+        while start > last and at - start < back and 0x4E00 <= ord(text[start - 1]) <= 0x9FFF:
+            start -= 1
+        out.append((start, m.end()))
+        last = m.end()
+    return out
+
+
+def court_spans(text: str) -> list[tuple[str, int, int]]:
+    """Courts named in ``text``: (name, start, end), generic references left out."""
+    out = []
+    for s, e in anchored(text, "court"):
+        name = court_name(text[s:e])
+        if name:
+            out.append((name, e - len(name), e))
+    return out

@@ -17,7 +17,7 @@ import re
 from ingest.clean import paragraphs
 from ingest.lang import compiled, load, words
 from ingest.lang.numerals import cn_to_int
-from ingest.lang.text import court_name, iso_date
+from ingest.lang.text import court_spans, iso_date
 from ingest.models import (
     CaseNumberRef,
     CaseReport,
@@ -47,23 +47,12 @@ def _case_number_rx() -> re.Pattern:
     return _CACHE.setdefault("cn", re.compile(expand("{CASE_NUMBER}")))
 
 
-def _court_rx() -> re.Pattern:
-    from ingest.lang import expand
-
-    return _CACHE.setdefault("court", re.compile(expand("{COURT}")))
-
-
 _CACHE: dict[str, re.Pattern] = {}
 
 
 def courts_in(text: str) -> list[tuple[str, int, int]]:
     """Courts named in ``text``: (name, start, end), generic references left out."""
-    out = []
-    for m in _court_rx().finditer(text):
-        name = court_name(m.group(0))
-        if name:
-            out.append((name, m.end() - len(name), m.end()))
-    return out
+    return court_spans(text)
 
 
 def stage_of(case_number: str) -> str:
