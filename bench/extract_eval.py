@@ -233,7 +233,7 @@ def evaluate(folder: Path) -> dict:
     paths = [folder / d["file"] for d in docs]
     refused: dict[str, str] = {}
     try:
-        built = build(paths, corpus, include_vocabulary=False)
+        built = build(paths, corpus, include_vocabulary=False, keep_items=True)
         items = {Path(i.doc.name).resolve(): i for i in built.items}
         index = built.index
     except IngestError as e:        # one refusal stops a run: retry without it, to measure the rest
@@ -246,7 +246,7 @@ def evaluate(folder: Path) -> dict:
             except IngestError as err:
                 refused[str(p)] = str(err)
         if ok:
-            built = build(ok, corpus, include_vocabulary=False)
+            built = build(ok, corpus, include_vocabulary=False, keep_items=True)
             items = {Path(i.doc.name).resolve(): i for i in built.items}
             index = built.index
         if not refused:

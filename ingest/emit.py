@@ -69,19 +69,34 @@ class Analysed:
     own: Own | None
 
 
-@lru_cache(maxsize=65536)
-def _zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
+# Literals are kept as plain tuples ("L", lexical form, language, datatype) until the graph is
+# made: a tuple of strings hashes in C, an rdflib Literal in Python on every set insertion
+# (Literal.__hash__ was the largest single cost of emission, measured with cProfile).
+_XSD_INTEGER, _XSD_DATE, _XSD_DECIMAL = str(XSD.integer), str(XSD.date), str(XSD.decimal)
 
 
 @lru_cache(maxsize=65536)
-def _int(n: int) -> Literal:
-    return Literal(n, datatype=XSD.integer)
+def _zh(text: str) -> tuple:
+    return ("L", text, "zh", None)
+
+
+@lru_cache(maxsize=65536)
+def _int(n: int) -> tuple:
+    return ("L", str(n), None, _XSD_INTEGER)
 
 
 @lru_cache(maxsize=8192)
-def _plain(text: str) -> Literal:
-    return Literal(text)
+def _plain(text: str) -> tuple:
+    return ("L", text, None, None)
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> tuple:
+    return ("L", text, None, _XSD_DATE)
+
+
+def _decimal(value) -> tuple:
+    return ("L", str(Decimal(value)), None, _XSD_DECIMAL)
 
 
 @lru_cache(maxsize=262144)
@@ -94,9 +109,8 @@ def _literal(value: str, lang: str | None, datatype: str | None) -> Literal:
     return Literal(value, lang=lang, datatype=URIRef(datatype) if datatype else None)
 
 
-@lru_cache(maxsize=4096)
-def _date(text: str) -> Literal:
-    return Literal(text, datatype=XSD.date)
+def _term(o):
+    return _literal(o[1], o[2], o[3]) if isinstance(o, tuple) else o
 
 
 class Sink:
@@ -212,29 +226,21 @@ class Sink:
             self.mention(ln, target, source)
 
     def export(self) -> list[tuple]:
-        """The triples as plain strings, cheap to send between processes (terms are rebuilt
-        once, for the union, by :meth:`absorb`): (s, p, o) with o an IRI string or a tuple
-        (lexical form, language, datatype) for a literal."""
-        out = []
-        for s, p, o in self.t:
-            if isinstance(o, Literal):
-                o = (str(o), o.language, str(o.datatype) if o.datatype else None)
-            else:
-                o = str(o)
-            out.append((str(s), str(p), o))
-        return out
+        """The triples as plain strings, cheap to send between processes (IRIs are rebuilt by
+        :meth:`absorb`, literals stay tuples until :meth:`graph`)."""
+        return [(str(s), str(p), o if isinstance(o, tuple) else str(o)) for s, p, o in self.t]
 
     def absorb(self, exported: Iterable[tuple]) -> None:
         """Add triples exported by another process's sink."""
         t = self.t
         for s, p, o in exported:
-            t.add((_uri(s), _uri(p), _uri(o) if isinstance(o, str) else _literal(*o)))
+            t.add((_uri(s), _uri(p), o if isinstance(o, tuple) else _uri(o)))
 
     def graph(self) -> Graph:
         g = Graph()
         for prefix, ns in PREFIXES.items():
             g.bind(prefix, ns)
-        g.addN((s, p, o, g) for s, p, o in self.t)
+        g.addN((s, p, _term(o), g) for s, p, o in self.t)
         return g
 
 
@@ -528,7 +534,7 @@ def emit_judgment(b: Sink, item: Analysed, node: URIRef, merged: bool) -> None:
     for o in j.outcome:
         b.zh(node, IPRG.outcome, o)
     for a in {a.value for a in j.amounts}:
-        b.add(node, IPRG.amount, Literal(Decimal(a), datatype=XSD.decimal))
+        b.add(node, IPRG.amount, _decimal(a))
     for t in item.topics.get("case", ()):
         b.add(node, IPRG.aboutTopic, iri("topic", t))
     b.links(node, [ln for ln in item.linked if ln.iri != node])

@@ -9,7 +9,7 @@ offsets only live inside :class:`CleanText` and are converted through its map.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +39,7 @@ class CleanText:
 
     text: str
     original: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]    # a tuple, or an array("q") as clean() makes it
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:

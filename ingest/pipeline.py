@@ -320,12 +320,13 @@ def stats_of(item: Analysed) -> DocStats:
 
 def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started: datetime | None = None,
           include_vocabulary: bool = True, vocabulary: Vocabulary | None = None,
-          index: LinkIndex | None = None) -> Built:
+          index: LinkIndex | None = None, keep_items: bool = False) -> Built:
     """The whole pipeline; see the module docstring. Pure with respect to the store.
 
     With ``n_process`` > 1 the documents are split into that many shards, each parsed, linked
     and emitted by its own forked process (the run's statute versions and cases are settled
-    between the two halves); only the triples come back, so ``Built.items`` is then empty."""
+    between the two halves); only the triples come back. ``Built.items`` (the analysed
+    documents, for tests and tools) is kept only with ``keep_items`` and one process."""
     started = started or datetime.now(UTC)
     vocab = vocabulary or load_vocabulary()
     index = index or LinkIndex.from_corpus(corpus)
@@ -339,8 +340,14 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
         names = index.short_names
         parsed = [analyse_file(Path(p), names) for p in paths]
         state = run_state([identity(p.doc) for p in parsed], index, corpus)
-        items = [emit_document(sink, k, p, index, vocab, state) for k, p in enumerate(parsed)]
-        stats = [stats_of(i) for i in items]
+        items = []
+        stats = []
+        for k in range(len(parsed)):
+            item = emit_document(sink, k, parsed[k], index, vocab, state)
+            stats.append(stats_of(item))
+            if keep_items:
+                items.append(item)
+            parsed[k] = None               # type: ignore[call-overload]  # memory stays per document
     used = set().union(*(s.used for s in stats)) if stats else set()
     corr = correspondences(sink, index)
     g = sink.graph()
@@ -432,7 +439,7 @@ def _build_sharded(paths: list[Path], corpus: Corpus, index: LinkIndex, vocab: V
 def emit_versions_into(g: Graph, sink: Sink, index: LinkIndex, used: set) -> None:
     extra = Sink(sink.run, sink.corpus)
     emit_versions(extra, index, used)
-    g.addN((s, p, o, g) for s, p, o in extra.t)
+    g += extra.graph()
 
 
 def correspondences(sink: Sink, index: LinkIndex) -> int:
@@ -512,7 +519,7 @@ def report(built: Built, seconds: float, validated: bool) -> IngestReport:
 
 def ingest_documents(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1) -> list[Analysed]:
     """Parse, extract, cite and link files (no graph): for tests and tools."""
-    return list(build(paths, corpus, n_process=n_process, include_vocabulary=False).items)
+    return list(build(paths, corpus, n_process=n_process, include_vocabulary=False, keep_items=True).items)
 
 
 __all__ = ["Built", "Parsed", "analyse", "analyse_file", "build", "build_graph", "doc_date",

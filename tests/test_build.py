@@ -25,7 +25,7 @@ DN = "厦中法发〔2025〕18号"
 @pytest.fixture(scope="module")
 def built():
     corpus = load_corpus()
-    b = build([SEED, HERE / "data" / "judgment.txt", HERE / "data" / "provincial_opinions.txt"], corpus)
+    b = build([SEED, HERE / "data" / "judgment.txt", HERE / "data" / "provincial_opinions.txt"], corpus, keep_items=True)
     return b.items, b.graph
 
 

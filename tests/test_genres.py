@@ -227,3 +227,20 @@ def test_every_genre_builds_a_valid_graph(tmp_path):
     # the 2014 text of a family versions.yaml knows: its own version node, dated
     assert str(regs[0]).endswith("/statute/plant_variety_regulations_2014")
     assert (regs[0], RDF.type, IPRG.Statute) in g
+
+
+def test_sidecar_supplies_what_the_text_lacks(tmp_path):
+    """NAME.meta.yaml: 文号, issuer and date for an opinion printed without them; a wrong key
+    is refused naming the sidecar."""
+    from ingest.models import IngestError as Err
+    from ingest.pipeline import parse_file
+
+    doc = tmp_path / "opinion.txt"
+    doc.write_text(OPINION, encoding="utf-8")
+    (tmp_path / "opinion.meta.yaml").write_text(
+        "doc_number: 某高法发〔2030〕1号\nissuer: 某省高级人民法院\ndate: 2030-01-02\ngenre: policy\n", encoding="utf-8")
+    d = parse_file(doc)
+    assert (d.header.doc_number, d.header.issuer, d.header.date) == ("某高法发〔2030〕1号", "某省高级人民法院", "2030-01-02")
+    (tmp_path / "opinion.meta.yaml").write_text("number: 1\n", encoding="utf-8")
+    with pytest.raises(Err, match=r"opinion.meta.yaml: unknown sidecar field\(s\) \['number'\]"):
+        parse_file(doc)
