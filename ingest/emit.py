@@ -25,10 +25,8 @@ from ingest.emit_records import (
     NORM_TIERS,
     TIER_IRI,
     authority_of_case,
-    court_level,
-    court_places,
+    court_facts,
     norm_tier,
-    parent_court,
 )
 from ingest.iris import article_iri, instance_iri, provision_iri, statute_slug
 from ingest.link import LinkIndex, Own, Version
@@ -142,18 +140,16 @@ class Sink:
             return node
         self.extracted(node, IPRG.Court)
         self.zh(node, RDFS.label, name)
-        gaz = self.corpus.gazetteer
-        parent = parent_court(name)
-        level = court_level(parent or name, gaz)
-        if level:
-            self.add(node, IPRG.courtLevel, _plain(level))
-        if parent:
-            self.add(node, IPRG.parentCourt, self.court(parent))
-        for place in court_places(name, gaz)[-1:]:
-            p = iri("place", place.name)
+        facts = court_facts(name, self.corpus.gazetteer)
+        if facts.level:
+            self.add(node, IPRG.courtLevel, _plain(facts.level))
+        if facts.parent:
+            self.add(node, IPRG.parentCourt, self.court(facts.parent))
+        if facts.place:
+            p = iri("place", facts.place.name)
             self.add(node, IPRG.locatedIn, p)
             self.add(p, RDF.type, IPRG.Place)
-            self.zh(p, RDFS.label, place.name)
+            self.zh(p, RDFS.label, facts.place.name)
         return node
 
     def issuer(self, name: str) -> URIRef:
@@ -256,6 +252,18 @@ def policy_iri(doc: PolicyDocument) -> URIRef:
     return iri("policy", doc.header.doc_number or doc.header.title or doc.name)
 
 
+def _numbered(b: Sink, node: URIRef, cls: URIRef, parent: URIRef, number: int, title: str, label: str,
+              text: str) -> URIRef:
+    """A numbered part of a policy document (section, measure) under its parent."""
+    b.extracted(node, cls)
+    b.add(parent, HAS_PART, node)
+    b.add(node, NUMBER, _int(number))
+    b.zh(node, IPRG.title, title)
+    b.zh(node, RDFS.label, label)
+    b.zh(node, TEXT, text)
+    return node
+
+
 def emit_policy(b: Sink, item: Analysed) -> None:
     doc: PolicyDocument = item.doc  # type: ignore[assignment]
     h = doc.header
@@ -279,13 +287,8 @@ def emit_policy(b: Sink, item: Analysed) -> None:
     containers: list[tuple[int, int, URIRef]] = []
 
     def measure(m, parent: URIRef) -> None:
-        mn = iri("measure", key, m.number)
-        b.extracted(mn, IPRG.Measure)
-        b.add(parent, IPRG.hasPart, mn)
-        b.add(mn, IPRG.number, _int(m.number))
-        b.zh(mn, IPRG.title, m.title)
-        b.zh(mn, RDFS.label, f"{m.number}. {m.title}")
-        b.zh(mn, IPRG.text, m.text)
+        mn = _numbered(b, iri("measure", key, m.number), IPRG.Measure, parent, m.number, m.title,
+                       f"{m.number}. {m.title}", m.text)
         for t in item.topics.get(m.number, ()):
             b.add(mn, IPRG.aboutTopic, iri("topic", t))
         b.links(mn, _inside(item.linked, m.start, m.end))
@@ -306,13 +309,8 @@ def emit_policy(b: Sink, item: Analysed) -> None:
 
     if doc.sections:
         for s in doc.sections:
-            sn = iri("section", key, s.number)
-            b.extracted(sn, IPRG.Section)
-            b.add(node, IPRG.hasPart, sn)
-            b.add(sn, IPRG.number, _int(s.number))
-            b.zh(sn, IPRG.title, s.title)
-            b.zh(sn, RDFS.label, f"{s.label}{s.title}")
-            b.zh(sn, IPRG.text, "\n".join([s.title, *(f"{m.label}{m.text}" for m in s.measures)]))
+            sn = _numbered(b, iri("section", key, s.number), IPRG.Section, node, s.number, s.title,
+                           f"{s.label}{s.title}", "\n".join([s.title, *(f"{m.label}{m.text}" for m in s.measures)]))
             for m in s.measures:
                 measure(m, sn)
     else:

@@ -74,6 +74,21 @@ def court_iri(name_zh: str) -> URIRef:
     return iri("court", name_zh)
 
 
+@dataclass(frozen=True)
+class CourtFacts:
+    """What a court's name tells: its level, the court it sits in, the place it is in."""
+
+    level: str | None
+    parent: str | None
+    place: Place | None
+
+
+def court_facts(name_zh: str, gazetteer: Gazetteer) -> CourtFacts:
+    parent = parent_court(name_zh)
+    places = court_places(name_zh, gazetteer)
+    return CourtFacts(court_level(parent or name_zh, gazetteer), parent, places[-1] if places else None)
+
+
 def court_level(name_zh: str, gazetteer: Gazetteer) -> str | None:
     """supreme / high / intermediate / specialised / basic, by the gazetteer's ordered rules."""
     for needle, level in gazetteer.court_levels:
@@ -163,18 +178,15 @@ class _Emitter:
         node = court_iri(zh)
         if (node, RDF.type, IPRG.Court) in self.g:
             return node
-        gaz = self.corpus.gazetteer
         self.add(node, RDF.type, IPRG.Court)
         self.label(node, zh, self.court_en.get(zh) or _known_court_en(zh))
-        parent = parent_court(zh)
-        level = court_level(parent or zh, gaz)
-        if level:
-            self.add(node, IPRG.courtLevel, Literal(level))
-        if parent:
-            self.add(node, IPRG.parentCourt, self.court(parent))
-        places = court_places(zh, gaz)
-        if places:
-            self.add(node, IPRG.locatedIn, self.place(places[-1]))
+        facts = court_facts(zh, self.corpus.gazetteer)
+        if facts.level:
+            self.add(node, IPRG.courtLevel, Literal(facts.level))
+        if facts.parent:
+            self.add(node, IPRG.parentCourt, self.court(facts.parent))
+        if facts.place:
+            self.add(node, IPRG.locatedIn, self.place(facts.place))
         return node
 
     def issuer(self, who: Bilingual) -> URIRef:
