@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from rdflib import URIRef
 
+from ingest.lang import words
 from ingest.lang.text import compact
 from kg.ns import hashed, iri, normalise_identifier
 
@@ -21,10 +22,14 @@ _VERSION_NOTE = re.compile(r"[（(][^（）()]*\d{4}[^（）()]*[）)]")
 
 def title_key(title: str) -> str:
     """How a statute's title is compared: no spaces, no 《》〈〉, no version notes in brackets
-    (（2020年修正）), no 中华人民共和国; ordinal notes such as （二） are kept."""
+    (（2020年修正）), no 中华人民共和国, no issuer in front (最高人民法院关于… = 关于…); ordinal
+    notes such as （二） are kept."""
     t = compact(title).translate(_BRACKETS)
-    t = _VERSION_NOTE.sub("", t)
-    return t.replace(_PRC, "")
+    t = _VERSION_NOTE.sub("", t).replace(_PRC, "")
+    prefixes = words("title_issuer_prefixes")
+    while t.startswith(prefixes) and len(t) > 8:
+        t = t[len(next(p for p in prefixes if t.startswith(p))):]
+    return t
 
 
 _PRC = "中华人民共和国"

@@ -99,3 +99,23 @@ def test_run_ingest_bundled_corpus(tmp_path):
     report = run_ingest(None, store)
     assert report.measures == 20 and report.validated and report.rules >= 40
     assert len(store) == report.triples > 5000
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_one_case_whatever_text_arrives_and_in_which_order(tmp_path, order):
+    """The first-instance judgment and the appeal judgment, ingested together in either order,
+    are one case: its IRI is the first instance's 案号, and both instances keep their courts."""
+    appeal = (HERE / "data" / "judgment.txt").read_text(encoding="utf-8")
+    first = appeal.replace("福建省高级人民法院\n", "福建省厦门市中级人民法院\n", 1).replace(
+        "（2024）闽民终888号", "（2023）闽02民初1234号", 1)
+    paths = []
+    for name, text in (("appeal.txt", appeal), ("first.txt", first)):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    g = build(paths[::-1] if order else paths, load_corpus(), include_vocabulary=False).graph
+    cases = set(g.subjects(RDF.type, IPRG.Case)) - set(build([], load_corpus(), include_vocabulary=False).graph.subjects(RDF.type, IPRG.Case))
+    assert cases == {iri("case", "(2023)闽02民初1234号")}
+    (case,) = cases
+    assert {str(n) for n in g.objects(case, IPRG.caseNumber)} == {"（2024）闽民终888号", "（2023）闽02民初1234号"}
+    assert set(g.objects(case, IPRG.court)) == {iri("court", "福建省高级人民法院"), iri("court", "福建省厦门市中级人民法院")}

@@ -22,7 +22,7 @@ from ingest.models import (
     PolicyDocument,
     StatuteText,
 )
-from ingest.segment.case import courts_in, segment_case
+from ingest.segment.case import courts_in, section_heading, segment_case
 from ingest.segment.common import doc_numbers
 from ingest.segment.judgment import segment_judgment
 from ingest.segment.policy import segment_policy
@@ -40,15 +40,7 @@ def _case_report(texts: list[str]) -> bool:
     series = compiled("case_series")
     if any(series.match(t) for t in texts[:3]):
         return True
-    heading = compiled("section_heading")
-    names = load("words")["case_sections"]
-    found = set()
-    for t in texts:
-        m = heading.match(t)
-        if m:
-            name = m["name"].replace(" ", "")
-            if name in names and (not m["rest"] or names[name] == "关键词"):
-                found.add(names[name])
+    found = {head[0] for t in texts if (head := section_heading(t)) is not None}
     return len(found) >= 2
 
 

@@ -83,23 +83,37 @@ def instances(ct: CleanText, start: int, end: int) -> tuple[Instance, ...]:
     return tuple(out.values())
 
 
+def section_heading(text: str) -> tuple[str, int] | None:
+    """(canonical section name, where the text after it starts) when a paragraph opens a case
+    report section: the name alone (【裁判要点】, 裁判要点：, 关 键 词) or, for 关键词, followed
+    by the keywords on the same line (关键词民事/侵害商标权/…, the 2017 layout)."""
+    names = load("words")["case_sections"]
+    t = compiled("section_opening").sub("", text)
+    for name in words("case_sections"):
+        if not t.startswith(name):
+            continue
+        tail = t[len(name):]
+        rest = tail[compiled("section_closing").match(tail).end():]
+        if rest and names[name] != "关键词":
+            continue
+        at = 0
+        for ch in name:                       # the name's end in the printed line
+            at = text.index(ch, at) + 1
+        at += compiled("section_closing").match(text, at).end() - at
+        return names[name], at
+    return None
+
+
 def _sections(ct: CleanText, spans: list[tuple[int, int]]) -> tuple[list[tuple[str, int, int, int]], int | None]:
     """(section name, first paragraph, text start, para index) of each headed section."""
-    heading = compiled("section_heading")
-    names = load("words")["case_sections"]
     found = []
     for i, (s, e) in enumerate(spans):
         t = ct.text[s:e]
-        m = heading.match(t)
-        if not m:
+        head = section_heading(t)
+        if head is None:
             continue
-        raw = m["name"].replace(" ", "")
-        if raw not in names:
-            continue
-        canonical = names[raw]
-        if m["rest"] and canonical != "关键词":
-            continue
-        found.append((canonical, i, s + m.start("rest") if m["rest"] else e, i))
+        name, at = head
+        found.append((name, i, s + at if at < e - s else e, i))
     first = found[0][1] if found else None
     return found, first
 
@@ -127,7 +141,8 @@ def _title_block(texts: list[str], upto: int) -> tuple[str | None, int | None, s
 
 def _title_parties(title: str, spans_start: int) -> tuple[list[str], list[str], bool, str | None]:
     """Plaintiffs, defendants, whether the title says 等 (more parties), and the cause."""
-    m = compiled("case_title").match(title)
+    title = compiled("title_lead").sub("", title)
+    m = compiled("case_title").match(title) or compiled("case_title_with").match(title)
     if not m:
         return [], [], False, None
     plaintiffs = [p for p in m["plaintiffs"].split("、") if p]
@@ -276,6 +291,8 @@ def segment_case(ct: CleanText, name: str = "<text>") -> CaseReport:
         end_para = found[k + 1][1] if k + 1 < len(found) else len(spans)
         inst = instances(ct, spans[result[1]][0], spans[end_para - 1][1])
     else:
+        inst = ()
+    if not inst:                     # no 裁判结果, or one that prints no 案号 (it sits in a header line)
         inst = instances(ct, 0, len(ct.text))
     courts = tuple(dict.fromkeys(c[0] for c in courts_in(ct.text)))
 
