@@ -126,6 +126,46 @@ OPINION = """关于加强知识产权审判工作的若干意见
 （一）鼓励多元化解。支持调解组织参与知识产权纠纷化解。
 """
 
+BARE_LABELS = """最高人民法院关于审理某类案件若干问题的规定
+
+（2001年6月7日最高人民法院审判委员会第1177次会议通过，自2001年7月1日起施行）
+
+法释〔2001〕20号
+
+第一条
+
+为了正确审理某类纠纷案件，制定本规定。
+
+第二条
+
+当事人可以申请。
+
+人民法院应当审查：
+
+（一）证据；
+
+（二）担保。
+
+第三条
+
+本规定自2001年7月1日起施行。
+"""
+
+NUMBERED_REPLY = """最高人民法院关于某问题的批复
+
+法释〔2002〕5号
+
+（2002年1月1日最高人民法院审判委员会第1200次会议通过）
+
+某省高级人民法院：
+
+你院请示收悉。经研究，答复如下：
+
+一、当事人起诉的，人民法院应当受理。
+
+二、人民法院审理时可以委托鉴定。
+"""
+
 NEWS = "本报讯 昨日，第十二届海峡两岸文博会在厦门开幕。\n展会期间举办了数字文创产业论坛。\n据介绍，本届文博会将持续四天。\n"
 
 
@@ -176,6 +216,20 @@ def test_reply_without_articles():
     assert d.body.startswith("某省高级人民法院：") and d.body.endswith("之日起计算。")
 
 
+def test_article_labels_on_their_own_lines():
+    d = _seg(BARE_LABELS)
+    assert [(a.number, a.text.split("\n")[0]) for a in d.articles] == [
+        ("1", "为了正确审理某类纠纷案件，制定本规定。"), ("2", "当事人可以申请。"), ("3", "本规定自2001年7月1日起施行。")]
+    assert [len(p.items) for p in d.articles[1].paragraphs] == [0, 2]
+    assert (d.version_date, d.effective, d.doc_number) == ("2001-06-07", "2001-07-01", "法释〔2001〕20号")
+
+
+def test_reply_numbered_one_two():
+    d = _seg(NUMBERED_REPLY)
+    assert d.genre == "statute" and [(a.number, a.label) for a in d.articles] == [("1", "一、"), ("2", "二、")]
+    assert d.articles[1].text == "人民法院审理时可以委托鉴定。"
+
+
 def test_typical_case_without_case_number():
     d = _seg(TYPICAL)
     assert d.genre == "case" and d.instances == () and d.courts == ("杭州市中级人民法院",)
@@ -193,7 +247,7 @@ def test_opinion_without_doc_number():
 
 @pytest.mark.parametrize("text, genre", [
     (REGULATION, "statute"), (ANNOUNCED, "statute"), (LOCAL, "statute"), (REPLY, "statute"),
-    (TYPICAL, "case"), (OPINION, "policy"), (NEWS, "unknown"),
+    (TYPICAL, "case"), (OPINION, "policy"), (NEWS, "unknown"), (BARE_LABELS, "statute"), (NUMBERED_REPLY, "statute"),
 ])
 def test_detect_genre(text, genre):
     assert detect_genre(clean(text).text) == genre

@@ -26,7 +26,7 @@ from ingest.segment.case import courts_in, section_heading, segment_case
 from ingest.segment.common import doc_numbers
 from ingest.segment.judgment import segment_judgment
 from ingest.segment.policy import segment_policy
-from ingest.segment.statute import article_run, header_events, segment_statute
+from ingest.segment.statute import article_run, header_events, numbered_run, segment_statute
 
 __all__ = [
     "detect_genre", "doc_numbers", "iso_date", "segment", "segment_case", "segment_judgment",
@@ -57,8 +57,16 @@ def _statute(texts: list[str], text: str) -> bool:
     statute's title word), or a 批复 — but not a court's own policy document under its 文号."""
     first = article_run(texts)
     if first is None:
-        title = texts[0] if texts else ""
-        return title.endswith(words("reply_titles")) and bool(compiled("reply_opening").search(text))
+        title = bare_title(texts[0]) if texts else ""
+        if title.endswith(words("reply_titles")) and bool(compiled("reply_opening").search(text)):
+            return True
+        run = numbered_run(texts)
+        if len(run) < 2:
+            return False
+        first = run[0]                     # 一、 二、 provisions: a statute only with a statute's header
+        header = texts[:first]
+        series = tuple(load("words")["interpretation_series"])
+        return bool(header_events(header)) or any(n.startswith(series) for t in header for n, _s, _e in doc_numbers(t))
     header = texts[:first]
     if header_events(header):
         return True

@@ -21,14 +21,41 @@ from ingest.segment.common import article_sort_key, doc_numbers, event_kind
 _PART_RANK = {"编": 0, "分编": 1, "部分": 1, "章": 2, "节": 3}
 
 
+def _bare_label(texts: list[str], i: int, m) -> bool:
+    """A 第X条 printed alone on its line, its text on the next (not itself a heading)."""
+    t = texts[i]
+    if len(t.strip()) > m.end() or i + 1 >= len(texts):
+        return False
+    nxt = texts[i + 1]
+    return not (compiled("article_heading").match(nxt) or compiled("part_heading").match(nxt))
+
+
 def article_run(texts: list[str]) -> int | None:
     """Index of the first paragraph of the first 第X条 run (≥ 1 article, numbers in sequence)."""
     rx = compiled("article_heading")
     for i, t in enumerate(texts):
         m = rx.match(t)
-        if m and len(t) > m.end():
+        if m and (len(t) > m.end() or _bare_label(texts, i, m)):
             return i
     return None
+
+
+def numbered_run(texts: list[str]) -> list[int]:
+    """Paragraphs opening 一、 二、 … in sequence: the provisions of an older interpretation or
+    reply numbered that way instead of 第X条."""
+    rx = compiled("numbered_provision")
+    out: list[int] = []
+    for i, t in enumerate(texts):
+        m = rx.match(t)
+        if not m or len(t) <= m.end():
+            continue
+        try:
+            n = cn_to_int(m["num"])
+        except ValueError:
+            continue
+        if n == len(out) + 1:
+            out.append(i)
+    return out
 
 
 def header_events(texts: list[str]) -> list[Event]:
@@ -150,7 +177,10 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
     last: str | None = None
     for i, t in enumerate(texts):
         m = art_rx.match(t)
-        if not m or len(t) <= m.end():
+        if not m:
+            continue
+        bare = len(t) <= m.end()
+        if bare and not _bare_label(texts, i, m):
             continue
         try:
             number = article_number(m["label"])
@@ -160,8 +190,13 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
             lo, hi = article_sort_key(last), article_sort_key(number)
             if not (hi[0] == lo[0] + 1 and hi[1] == 0) and not (hi[0] == lo[0] and hi[1] == lo[1] + 1):
                 continue
-        heads.append((i, number, m["label"].replace(" ", ""), spans[i][0] + m.end()))
+        heads.append((i, number, m["label"].replace(" ", ""), spans[i + 1][0] if bare else spans[i][0] + m.end()))
         last = number
+    if not heads:
+        # an older interpretation or reply numbers its provisions 一、 二、 …
+        for i in _numbered_after_header(texts):
+            m = compiled("numbered_provision").match(texts[i])
+            heads.append((i, str(cn_to_int(m["num"])), m.group(0).strip(), spans[i][0] + m.end()))
     head_at = {h[0]: h for h in heads}
 
     # parts: 第X编/章/节 headings with an article under them (a 目录 lists headings without)
@@ -216,7 +251,8 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
         parts.append(Part(level, n, label, ptitle, os_, oe, first, parent))
     for idx, (i, number, label, text_start) in enumerate(heads):
         nxt = next((b for b in boundaries if b > i), len(texts))
-        body_spans = [(text_start, spans[i][1])] + [spans[j] for j in range(i + 1, nxt)]
+        body_spans = [(text_start, spans[j][1]) if spans[j][0] <= text_start < spans[j][1] or text_start == spans[j][0]
+                      else spans[j] for j in range(i, nxt) if spans[j][1] > text_start]
         s, e = spans[i][0], spans[nxt - 1][1]
         if idx == len(heads) - 1:
             e = _trim_signature(ct, spans, i, nxt)
@@ -237,12 +273,21 @@ def segment_statute(ct: CleanText, name: str = "<text>") -> StatuteText:
     )
 
 
+def _numbered_after_header(texts: list[str]) -> list[int]:
+    """一、 二、 provisions of a statute (after its dated header lines), or none."""
+    run = numbered_run(texts)
+    if len(run) < 2 or not header_events(texts[:run[0]]) and not any(doc_numbers(t) for t in texts[:run[0]]):
+        return []
+    return run
+
+
 def _trim_signature(ct: CleanText, spans: list[tuple[int, int]], first: int, end: int) -> int:
     """End of the last article: a trailing signature / date line is not part of it."""
     stop = end
     while stop - 1 > first:
         t = ct.text[spans[stop - 1][0]:spans[stop - 1][1]]
-        if iso_date(t) and len(t) <= 20 or court_name(t) == t or t.endswith(tuple(load("words")["issuer_words"].values())) and len(t) <= 30:
+        signature_date = iso_date(t) and not compiled("signature_line").sub("", t)
+        if signature_date or court_name(t) == t or t.endswith(tuple(load("words")["issuer_words"].values())) and len(t) <= 30:
             stop -= 1
             continue
         break
