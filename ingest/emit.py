@@ -29,6 +29,7 @@ from ingest.emit_records import (
     norm_tier,
 )
 from ingest.iris import article_iri, instance_iri, provision_iri, statute_slug
+from ingest.lang import load
 from ingest.link import LinkIndex, Own, Version
 from ingest.models import (
     CaseReport,
@@ -424,6 +425,11 @@ def emit_versions(b: Sink, index: LinkIndex, used: set[URIRef]) -> None:
 # ---------------------------------------------------------------------------- cases
 
 
+def _side(role: str) -> str:
+    """plaintiff / defendant / other: the side a printed role stands on (lang/words.yaml)."""
+    return load("words")["party_sides"].get(role, "other")
+
+
 def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) -> None:
     """What a case text says about its case: instances, courts, cause, parties, text."""
     b.add(node, PROV.wasGeneratedBy, b.run)
@@ -455,13 +461,8 @@ def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) 
         for c in named[:3]:
             b.add(node, IPRG.court, b.court(c))
     b.zh(node, IPRG.cause, doc.cause)
-    sides = {"原告": IPRG.plaintiff, "被告": IPRG.defendant}
-    from ingest.lang import load
-
-    roles = load("words")["party_sides"]
     for p in doc.parties:
-        side = roles.get(p.role, "other") if p.role not in sides else ("plaintiff" if p.role == "原告" else "defendant")
-        prop = {"plaintiff": IPRG.plaintiff, "defendant": IPRG.defendant}.get(side, IPRG.party)
+        prop = {"plaintiff": IPRG.plaintiff, "defendant": IPRG.defendant}.get(_side(p.role), IPRG.party)
         b.zh(node, prop, p.name)
     b.text(node, doc.original)
 
@@ -522,8 +523,8 @@ def emit_judgment(b: Sink, item: Analysed, node: URIRef, merged: bool) -> None:
     j: Judgment = item.doc  # type: ignore[assignment]
     _case_core(b, node, j, merged)
     if not merged:
-        plaintiffs = [p.name for p in j.parties if p.role in ("原告", "上诉人", "再审申请人", "申请人", "一审原告", "原审原告")]
-        defendants = [p.name for p in j.parties if p.role in ("被告", "被上诉人", "被申请人", "一审被告", "原审被告")]
+        plaintiffs = [p.name for p in j.parties if _side(p.role) == "plaintiff"]
+        defendants = [p.name for p in j.parties if _side(p.role) == "defendant"]
         label = f"{'、'.join(plaintiffs) or j.case_number}{'诉' + '、'.join(defendants) if defendants else ''}{j.cause or ''}"
         b.zh(node, RDFS.label, label)
         if j.date:
