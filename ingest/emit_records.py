@@ -30,6 +30,7 @@ from ingest.corpus import (
     article_label,
 )
 from ingest.iris import article_iri, unknown_statute_iri
+from ingest.lang import load
 from ingest.link import LinkIndex
 from kg.ns import IPRG, PREFIXES, iri
 
@@ -54,8 +55,6 @@ TIER_IRI = {
 
 def authority_of_case(honours: Iterable[str], courts: Iterable[str]) -> str:
     """The tier of a case from how it was honoured (指导性案例, 典型案例, 公报案例, 参考案例)."""
-    from ingest.lang import load
-
     series = load("words")["case_series"]
     tiers = {"guiding": "guiding_case", "typical": "typical_case", "reference": "reference_case"}
     found = [tiers[kind] for h in honours for word, kind in series.items() if word in h]

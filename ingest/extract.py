@@ -35,6 +35,7 @@ from ingest.lang.numerals import money_to_decimal
 from ingest.lang.text import anchored, article_number, court_name, iso_date, trim_prefix
 from ingest.models import CleanText, IngestError, Measure, Mention, Modality, Rule
 from kg.ns import SCHEME_TOPICS, SCHEME_VOCAB, local_name
+from ontology import path as ontology_path
 
 EXTRACTOR_VERSION = "iprg-extract/0.1"
 
@@ -53,9 +54,7 @@ class Vocabulary:
 
 
 def _vocab_path() -> Path:
-    from ontology import path
-
-    return path("vocabulary.ttl")
+    return ontology_path("vocabulary.ttl")
 
 
 @lru_cache(maxsize=4)

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from rdflib import URIRef
 
-from ingest.corpus import Corpus, StatuteRecord
+from ingest.corpus import Corpus, StatuteRecord, article_label
 from ingest.extract import Vocabulary
 from ingest.iris import article_iri, title_key, unknown_statute_iri, version_iri
 from ingest.lang import compiled, load
@@ -372,15 +372,9 @@ def resolve_citations(citations: Sequence[Citation], index: LinkIndex, date: str
             node = article_iri(version.iri, a.article)
             m = Mention("ARTICLE", c.text, a.start, a.end, "article", {"article": a.article})
             out.append(Linked(m, node, "article", new=node not in index.known_articles,
-                              label=f"{version.label} {_article_label(a.article)}", parent=version.iri,
+                              label=f"{version.label} {article_label(a.article)}", parent=version.iri,
                               number=a.article))
     return tuple(out)
-
-
-def _article_label(number: str) -> str:
-    from ingest.corpus import article_label
-
-    return article_label(number)
 
 
 def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vocabulary,
@@ -424,12 +418,6 @@ def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vo
         elif k == "court":
             out.append(Linked(m, iri("court", m.attrs["court"]), "court", new=True, label=m.attrs["court"]))
     return tuple(out)
-
-
-def is_source(title: str) -> bool:
-    from ingest.cite import is_source as _is
-
-    return _is(title)
 
 
 __all__ = ["Family", "LinkIndex", "Own", "Version", "link", "norm_number", "resolve_citations",

@@ -43,6 +43,7 @@ from ingest.extract import (
     load_vocabulary,
     mentions_in,
     modality,
+    ruler,
     split_rules,
 )
 from ingest.iris import article_iri
@@ -62,6 +63,7 @@ from ingest.models import (
 )
 from ingest.segment import Document, segment
 from kg.ns import IPRG, hashed, iri
+from ontology import path
 
 _TIER_RANK = {TIER_IRI[t]: r for t, r in {**CASE_TIERS, **NORM_TIERS}.items()}
 
@@ -356,8 +358,6 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
     _highest_authority(g)
     _run_node(g, run, started)
     if include_vocabulary:
-        from ontology import path
-
         for name in ("iprg.ttl", "vocabulary.ttl"):
             p = path(name)
             if p.exists():
@@ -390,8 +390,6 @@ def _shard(conn, shard: list[tuple[int, str]], names: tuple[str, ...], corpus: C
 def _build_sharded(paths: list[Path], corpus: Corpus, index: LinkIndex, vocab: Vocabulary, sink: Sink,
                    n_process: int) -> list[DocStats]:
     ctx = mp.get_context("fork")
-    from ingest.extract import ruler
-
     ruler()                                   # load the vocabulary's automaton once, before forking
     names = index.short_names
     shards = [[(k, str(p)) for k, p in enumerate(paths) if k % n_process == w] for w in range(n_process)]

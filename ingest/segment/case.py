@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import paragraphs
-from ingest.lang import compiled, load, words
+from ingest.lang import compiled, expand, load, words
 from ingest.lang.numerals import cn_to_int
 from ingest.lang.text import court_spans, iso_date
 from ingest.models import (
@@ -42,8 +42,6 @@ def case_number_refs(ct: CleanText) -> tuple[CaseNumberRef, ...]:
 
 
 def _case_number_rx() -> re.Pattern:
-    from ingest.lang import expand
-
     return _CACHE.setdefault("cn", re.compile(expand("{CASE_NUMBER}")))
 
 
