@@ -24,7 +24,7 @@ from rdflib import URIRef
 from ingest.corpus import Corpus, StatuteRecord, article_label
 from ingest.extract import Vocabulary
 from ingest.iris import article_iri, title_key, unknown_statute_iri, version_iri
-from ingest.lang import compiled, load
+from ingest.lang import load
 from ingest.lang.text import bare_title
 from ingest.models import Citation, Linked, Mention, StatuteText, VersionHint
 from kg.ns import iri, normalise_identifier
@@ -420,5 +420,4 @@ def link(mentions: Iterable[Mention], original: str, index: LinkIndex, vocab: Vo
     return tuple(out)
 
 
-__all__ = ["Family", "LinkIndex", "Own", "Version", "link", "norm_number", "resolve_citations",
-           "topics_for", "compiled"]
+__all__ = ["Family", "LinkIndex", "Own", "Version", "link", "norm_number", "resolve_citations", "topics_for"]

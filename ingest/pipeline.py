@@ -11,7 +11,6 @@ store (``kg.rebuild``); a failure anywhere raises :class:`IngestError` before th
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -521,4 +520,4 @@ def ingest_documents(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 
 
 
 __all__ = ["Built", "Parsed", "analyse", "analyse_file", "build", "build_graph", "doc_date",
-           "ingest_documents", "parse_file", "report", "time"]
+           "ingest_documents", "parse_file", "report"]
