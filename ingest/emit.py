@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import PurePath
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -274,8 +275,9 @@ def emit_policy(b: Sink, item: Analysed) -> None:
     if h.doc_number:
         b.add(node, IPRG.docNumber, _plain(h.doc_number))
         b.add(node, DCTERMS.identifier, _plain(h.doc_number))
-    b.zh(node, IPRG.title, h.title)
-    b.zh(node, RDFS.label, h.title)
+    title = h.title or PurePath(doc.name).stem     # a header without a title: its file's name
+    b.zh(node, IPRG.title, title)
+    b.zh(node, RDFS.label, title)
     if h.issuer:
         b.add(node, IPRG.issuer, b.court(h.issuer) if h.issuer.endswith(("法院", "法庭")) else b.issuer(h.issuer))
     if h.date and len(h.date) == 10:

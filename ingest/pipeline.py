@@ -239,7 +239,7 @@ class Identity:
 
 def identity(doc: Document) -> Identity:
     if isinstance(doc, PolicyDocument):
-        return Identity(doc.name, "policy", key=doc.header.doc_number or doc.header.title)
+        return Identity(doc.name, "policy", key=doc.header.doc_number or doc.header.title or doc.name)
     if isinstance(doc, StatuteText):
         return Identity(doc.name, "statute", statute=replace(doc, clean=_NO_TEXT))
     return Identity(doc.name, doc.genre, instances=tuple((i.case_number, i.stage) for i in doc.instances),
@@ -265,8 +265,6 @@ def run_state(ids: Sequence[Identity], index: LinkIndex, corpus: Corpus) -> RunS
     case_docs: list[int] = []
     for k, ident in enumerate(ids):
         if ident.genre == "policy":
-            if not ident.key:
-                raise IngestError("policy document has neither a 文号 nor a title in its header", source=ident.name)
             if ident.key in seen_policies:
                 raise IngestError(f"文号 {ident.key} is also the number of {seen_policies[ident.key]}", source=ident.name)
             seen_policies[ident.key] = ident.name

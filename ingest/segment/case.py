@@ -13,6 +13,7 @@ sentence of 基本案情.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ingest.clean import paragraphs
 from ingest.lang import compiled, expand, load, words
@@ -245,8 +246,7 @@ def segment_case(ct: CleanText, name: str = "<text>") -> CaseReport:
     if first is None:
         raise IngestError("case report has no headed sections (关键词, 裁判要点, 基本案情, 裁判结果 …)", source=name)
     label, number, title, release = _title_block(texts, first)
-    if not title:
-        raise IngestError("case report has no title before its first section", source=name)
+    title = title or Path(name).stem          # a report that opens with its first section
     series_rx = compiled("case_series")
     series = None
     if label:
