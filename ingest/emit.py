@@ -11,6 +11,7 @@ W3C Web Annotation with offsets into the ORIGINAL text of its source document.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -246,6 +247,20 @@ def _inside(linked: Sequence[Linked], start: int, end: int) -> list[Linked]:
     return [ln for ln in linked if start <= ln.mention.start and ln.mention.end <= end]
 
 
+class _Spans:
+    """Links ordered by where they start, so that those inside a span are found by bisection
+    (a statute has hundreds of articles and of mentions: filtering all per article was
+    quadratic)."""
+
+    def __init__(self, linked: Sequence[Linked]):
+        self.items = sorted(linked, key=lambda ln: ln.mention.start)
+        self.starts = [ln.mention.start for ln in self.items]
+
+    def inside(self, start: int, end: int) -> list[Linked]:
+        lo, hi = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return [ln for ln in self.items[lo:hi] if ln.mention.end <= end]
+
+
 # ---------------------------------------------------------------------------- policy
 
 
@@ -355,6 +370,7 @@ def emit_statute(b: Sink, item: Analysed, version: Version, index: LinkIndex) ->
     b.text(node, doc.original)
     short = version.record.short_title.zh if version.record else version.label
     containers: list[tuple[int, int, URIRef]] = []
+    spans = _Spans(item.linked)
     for part in doc.parts:
         pn = iri("provision", statute_slug(node), "part", part.label)
         b.extracted(pn, IPRG.Division)
@@ -377,7 +393,7 @@ def emit_statute(b: Sink, item: Analysed, version: Version, index: LinkIndex) ->
         for t in item.topics.get(a.number, ()):
             b.add(an, IPRG.aboutTopic, iri("topic", t))
         containers.append((a.start, a.end, an))
-        b.links(an, [ln for ln in _inside(item.linked, a.start, a.end) if ln.iri != an])
+        b.links(an, [ln for ln in spans.inside(a.start, a.end) if ln.iri != an])
         for p in a.paragraphs:
             pn = provision_iri(node, a.number, p.number)
             b.extracted(pn, PARAGRAPH)

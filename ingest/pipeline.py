@@ -11,6 +11,7 @@ store (``kg.rebuild``); a failure anywhere raises :class:`IngestError` before th
 from __future__ import annotations
 
 import multiprocessing as mp
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -179,8 +180,10 @@ def analyse(parsed: Parsed, index: LinkIndex, vocab: Vocabulary, own: Own | None
                 t.update(r.topics)
             topics[m.number] = tuple(sorted(t))
     elif isinstance(doc, StatuteText):
+        starts = [m.start for m in mentions]          # extract returns them in text order
         for a in doc.articles:
-            topics[a.number] = topics_for(mentions_in(mentions, a.start, a.end), a.text, vocab)
+            inside = mentions[bisect_left(starts, a.start):bisect_left(starts, a.end)]
+            topics[a.number] = topics_for([m for m in inside if m.end <= a.end], a.text, vocab)
     elif isinstance(doc, CaseReport):
         rules.extend(_holdings(doc, mentions, vocab))
         focus = [s for s in doc.sections if s.name in ("关键词", "裁判要点")]
