@@ -34,11 +34,11 @@ _NUMBER = re.compile(r"[（(](\d{4})[）)](.+?)(\d+)号")
 
 def corpus_graph() -> Graph:
     """The real corpus graph, built the way `kg ingest` builds it (without the store)."""
-    from ingest.build import build_graph, ingest_documents
     from ingest.corpus import load_corpus
+    from ingest.pipeline import build_graph
 
     corpus = load_corpus()
-    return build_graph(ingest_documents([p.path for p in corpus.policies], corpus), corpus)
+    return build_graph([p.path for p in corpus.policies], corpus)
 
 
 @dataclass

@@ -90,9 +90,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
 
-    from ingest.build import run_ingest
     from kg import config, mirror, neo4j_server
     from kg.explorer import CypherExplorer, SparqlExplorer
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
 
     tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-query-"))

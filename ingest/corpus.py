@@ -25,11 +25,14 @@ from typing import Any
 
 import yaml
 
+from ingest.lang import compiled
+
 __all__ = [
     "ArticleRecord", "Bilingual", "CaseRecord", "Corpus", "CorpusError", "CourtRef", "PolicySource",
     "RelatedRef", "StatuteRecord", "StatuteRef", "TOPIC_IDS", "VERIFIED", "STATUTE_KINDS",
     "STATUTE_STATUSES", "RELATIONS", "load_corpus", "load_case_file", "load_statute_file",
-    "default_root", "Gazetteer", "Place", "load_gazetteer", "article_label",
+    "default_root", "Gazetteer", "Place", "load_gazetteer", "article_label", "StatuteFamily",
+    "VersionRecord", "load_versions",
 ]
 
 #: Topic ids of the topic scheme (``kg.ns.iri("topic", id)``); a test checks them against the
@@ -51,7 +54,6 @@ RELATIONS = (
 )
 
 # 案号: (2018)浙01民终7312号, （2015）海民（知）初字第12602号, (2019)最高法知民终732、733、734号之一
-CASE_NUMBER_RE = re.compile(r"^[(（]\d{4}[)）][^\s]{2,40}?号(之[一二三四五六七八九十]+)?$")
 ISO_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 # Case decision dates: as precise as known (year, month, day), or an ISO interval of two such.
 _PARTIAL = r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"
@@ -211,6 +213,30 @@ class Gazetteer:
 
 
 @dataclass(frozen=True)
+class VersionRecord:
+    """One version of a statute family: when it was made and took effect, its curated record."""
+
+    year: int
+    event: str                      # adopted | amended | revised
+    adopted: str | None
+    effective: str | None
+    record: str | None = None       # curated statute id of this version
+    doc_number: str | None = None
+
+
+@dataclass(frozen=True)
+class StatuteFamily:
+    """All versions of one law, regulation or interpretation (``versions.yaml``)."""
+
+    id: str
+    title: str
+    short: tuple[str, ...]
+    kind: str
+    issuer: str
+    versions: tuple[VersionRecord, ...]
+
+
+@dataclass(frozen=True)
 class Corpus:
     cases: tuple[CaseRecord, ...]
     statutes: tuple[StatuteRecord, ...]
@@ -219,6 +245,7 @@ class Corpus:
     measures_policy: str
     measure_count: int
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    families: tuple[StatuteFamily, ...] = ()
 
     def case(self, case_id: str) -> CaseRecord:
         return next(c for c in self.cases if c.id == case_id)
@@ -429,7 +456,7 @@ def _case(ctx: _Ctx, data: Mapping, measure_count: int) -> CaseRecord:
     name = _bilingual(ctx, data, "name", required=True)
 
     def case_no(value: str) -> bool:
-        return bool(CASE_NUMBER_RE.match(value))
+        return bool(compiled("case_number_record").match(value))
 
     expect_no = "a 案号 such as (2018)浙01民终7312号"
     numbers = _str_list(ctx, data, "case_numbers", check=case_no, expect=expect_no)
@@ -574,7 +601,7 @@ def _statute(ctx: _Ctx, data: Mapping, measure_count: int) -> StatuteRecord:
         label_zh = _str(ctx, item, "label", prefix=label + ".") or article_label(number)
         # Documents organised in parts or paragraphs keep their own labels (第二部分 …); a
         # 第X条 label must agree with the number.
-        if re.fullmatch(r"第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?", label_zh) \
+        if compiled("chain_article").fullmatch(label_zh) \
                 and label_zh != article_label(number):
             raise ctx.fail(label + ".label", f"expected {article_label(number)!r} for number {number}, got {label_zh!r}", item)
         gist = item.get("gist")
@@ -717,8 +744,52 @@ def load_corpus(root: Path | None = None) -> Corpus:
         if policy_doc not in target.read_text(encoding="utf-8"):
             raise CorpusError(f"corpus.yaml: field 'measures_policy': {policy_doc!r} does not occur in {manifest['policy_file']}")
     gaz_path = root / "gazetteer.yaml"
-    gazetteer = load_gazetteer(gaz_path if gaz_path.is_file() else default_root() / "gazetteer.yaml")
-    return Corpus(tuple(cases), tuple(statutes), policies, policy_doc, count, gazetteer)
+    gazetteer = load_gazetteer(gaz_path if gaz_path.is_file() else _LANG_GAZETTEER)
+    ver_path = root / "versions.yaml"
+    families = load_versions(ver_path, {s.id for s in statutes}) if ver_path.is_file() else ()
+    return Corpus(tuple(cases), tuple(statutes), policies, policy_doc, count, gazetteer, families)
+
+
+_LANG_GAZETTEER = Path(str(files("ingest") / "lang" / "gazetteer.yaml"))
+
+
+def load_versions(path: Path, record_ids: set[str] | None = None) -> tuple[StatuteFamily, ...]:
+    """Read ``versions.yaml``: statute families and their versions (errors name the family)."""
+    shown = path.name
+    data = _read_yaml(path, shown)
+    if not isinstance(data, list):
+        raise CorpusError(f"{shown}: expected a list of statute families")
+    out = []
+    for i, fam in enumerate(data):
+        if not isinstance(fam, Mapping):
+            raise CorpusError(f"{shown}: family {i}: expected a mapping")
+        ctx = _Ctx(shown, repr(fam.get("id", i)), fam)
+        _check_keys(ctx, fam, ("id", "title", "short", "kind", "issuer", "versions"))
+        fid = _str(ctx, fam, "id", required=True, pattern=ID_RE, expect="a lower-case id [a-z0-9_]")
+        versions = []
+        for k, v in enumerate(_list(ctx, fam, "versions", required=True)):
+            label = f"versions[{k}]"
+            if not isinstance(v, Mapping):
+                raise ctx.fail(label, f"expected a mapping, got {_got(v)}", fam)
+            _check_keys(ctx, v, ("year", "event", "adopted", "effective", "record", "doc_number"), prefix=label + ".")
+            year = v.get("year")
+            if isinstance(year, bool) or not isinstance(year, int):
+                raise ctx.fail(label + ".year", f"expected a year, got {_got(year)}", v)
+            record = _str(ctx, v, "record", prefix=label + ".")
+            if record is not None and record_ids is not None and record not in record_ids:
+                raise ctx.fail(label + ".record", f"unknown statute id {record!r}", v)
+            versions.append(VersionRecord(
+                year, _str(ctx, v, "event", required=True, choices=("adopted", "amended", "revised"), prefix=label + "."),
+                _str(ctx, v, "adopted", pattern=ISO_DATE_RE, expect="an ISO date", prefix=label + "."),
+                _str(ctx, v, "effective", pattern=ISO_DATE_RE, expect="an ISO date", prefix=label + "."),
+                record, _str(ctx, v, "doc_number", prefix=label + "."),
+            ))
+        out.append(StatuteFamily(
+            fid, _str(ctx, fam, "title", required=True), _str_list(ctx, fam, "short"),
+            _str(ctx, fam, "kind", required=True, choices=STATUTE_KINDS), _str(ctx, fam, "issuer", required=True),
+            tuple(versions),
+        ))
+    return tuple(out)
 
 
 def load_gazetteer(path: Path) -> Gazetteer:

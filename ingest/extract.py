@@ -1,8 +1,8 @@
 """Find mentions: vocabulary terms and citations, with exact spans in the original text.
 
-A spaCy ``zh`` pipeline (blank, jieba segmenter; no model downloads) with one component,
-``iprg_char_ruler``: an entity ruler that matches on CHARACTERS. Why characters: jieba's
-token boundaries do not follow term boundaries (``标准必要专利`` may be cut anywhere, and its
+A spaCy ``zh`` pipeline (blank, character segmenter; no model downloads) with one component,
+``iprg_char_ruler``: an entity ruler that matches on CHARACTERS. Why characters: a word
+segmenter's (jieba's) token boundaries do not follow term boundaries (``标准必要专利`` may be cut anywhere, and its
 cut depends on context), so token patterns miss terms. The ruler matches the vocabulary's
 pref/alt/hidden labels and the citation patterns of ``lang/citations.yaml`` on the cleaned text,
 stores every match (overlaps included) in ``doc.user_data`` and as spans
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import spacy
 from rdflib import Graph
 from rdflib.namespace import SKOS
@@ -29,14 +30,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from ingest.lang import expand, load
-from ingest.lang.numerals import cn_to_int, money_to_decimal
+from ingest.lang import compiled, expand, load
+from ingest.lang.numerals import money_to_decimal
+from ingest.lang.text import anchored, article_number, court_name, iso_date, trim_prefix
 from ingest.models import CleanText, IngestError, Measure, Mention, Modality, Rule
-from ingest.segment import iso_date, trim_prefix
 from kg.ns import SCHEME_TOPICS, SCHEME_VOCAB, local_name
+from ontology import path as ontology_path
 
 EXTRACTOR_VERSION = "iprg-extract/0.1"
-_ARTICLE_ONLY = re.compile(r"^第.+条$")
 
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -53,9 +54,7 @@ class Vocabulary:
 
 
 def _vocab_path() -> Path:
-    from ontology import path
-
-    return path("vocabulary.ttl")
+    return ontology_path("vocabulary.ttl")
 
 
 @lru_cache(maxsize=4)
@@ -86,7 +85,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
                 if prop == SKOS.prefLabel and lang == "zh":
                     pref[cid] = text
                 latin_acronym = lang == "en" and re.fullmatch(r"[A-Z0-9][A-Z0-9 +]{1,11}", text)
-                if (lang in ("zh", None) or latin_acronym) and text not in stop and not _ARTICLE_ONLY.match(text):
+                if (lang in ("zh", None) or latin_acronym) and text not in stop and not _is_article_label(text):
                     if len(text) >= 2:
                         labels.add((text, cid))
     topic_ids = frozenset(local_name(t) for t in g.subjects(SKOS.inScheme, SCHEME_TOPICS))
@@ -106,6 +105,15 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     )
 
 
+#: Kinds found by their end and extended backwards (lang/patterns.yaml ``anchored``).
+_ANCHORED = frozenset(load("patterns")["anchored"])
+
+
+def _is_article_label(text: str) -> bool:
+    m = compiled("chain_article").fullmatch(text)
+    return m is not None
+
+
 # ----------------------------------------------------------------------------- the matcher
 
 
@@ -119,22 +127,31 @@ class CharRuler:
     def __init__(self, labels: Sequence[tuple[str, str]]):
         by_first: dict[str, list[tuple[str, str, str]]] = {}
         for label, cid in labels:
-            key = label[0].lower()
-            by_first.setdefault(key, []).append((label.lower(), label, cid))
-        for v in by_first.values():
-            v.sort(key=lambda x: -len(x[0]))
+            by_first.setdefault(label.lower(), []).append((label, cid))
+        # Aho–Corasick over every label: all occurrences, overlapping and nested ones included,
+        # in one pass in C (a Python loop over characters was most of extraction's cost)
+        self.automaton = ahocorasick.Automaton()
+        for key, values in by_first.items():
+            self.automaton.add_word(key, (key, tuple(values)))
+        if by_first:
+            self.automaton.make_automaton()
         self.by_first = by_first
         c = load("citations")
-        self.patterns = [(p["label"], p["kind"], re.compile(expand(p["regex"], c))) for p in c["patterns"]]
-        self.stop = set(c["prefix_stop_chars"])
-        self.court_stop = tuple(sorted(c["court_stop_prefixes"], key=len, reverse=True))
+        self.patterns = [(p["label"], p["kind"], re.compile(expand(p["regex"]))) for p in c["patterns"]]
+        self.stop = set(load("patterns")["prefix_stop_chars"])
         self.initials = tuple(sorted(c["doc_number_initials"], key=len, reverse=True))
-        self.places = _place_names()
 
     def find(self, text: str) -> list[tuple[int, int, str, str, dict[str, str]]]:
         """All matches as ``(start, end, label, kind, attrs)`` in ``text`` offsets."""
         out = self._terms(text)
         for label, kind, rx in self.patterns:
+            if kind in _ANCHORED:
+                for s, e in anchored(text, kind):
+                    m = rx.match(text, s, e)
+                    hit = self._citation(kind, m) if m is not None else None
+                    if hit is not None:
+                        out.append((hit[0], hit[1], label, kind, hit[2]))
+                continue
             for m in rx.finditer(text):
                 hit = self._citation(kind, m)
                 if hit is not None:
@@ -147,15 +164,17 @@ class CharRuler:
         low = text.lower()
         hits = []
         n = len(text)
-        for i, ch in enumerate(low):
-            for lab, orig, cid in self.by_first.get(ch, ()):
-                if low.startswith(lab, i):
-                    e = i + len(lab)
-                    if _is_ascii_word(lab[0]) and i > 0 and _is_ascii_word(text[i - 1]):
-                        continue
-                    if _is_ascii_word(lab[-1]) and e < n and _is_ascii_word(text[e]):
-                        continue
-                    hits.append((i, e, "CONCEPT", "concept", {"concept": cid, "label": orig}))
+        if not self.by_first or len(low) != n:
+            return hits
+        for end, (lab, values) in self.automaton.iter(low):
+            e = end + 1
+            i = e - len(lab)
+            if _is_ascii_word(lab[0]) and i > 0 and _is_ascii_word(text[i - 1]):
+                continue
+            if _is_ascii_word(lab[-1]) and e < n and _is_ascii_word(text[e]):
+                continue
+            for orig, cid in values:
+                hits.append((i, e, "CONCEPT", "concept", {"concept": cid, "label": orig}))
         # mark terms nested in a longer term (kept as mentions, not used for topics)
         spans = sorted({(s, e) for s, e, *_ in hits}, key=lambda x: (x[0], -x[1]))
         outer: list[tuple[int, int]] = []
@@ -175,25 +194,22 @@ class CharRuler:
             if kind == "title":
                 attrs["title"] = m["title"]
             elif kind == "article":
-                num = str(cn_to_int(m["article"]))
-                if m["sub"]:
-                    num += f"-{cn_to_int(m['sub'])}"
-                attrs["article"] = num
-                if m["paragraph"]:
-                    attrs["paragraph"] = str(cn_to_int(m["paragraph"]))
-                if m["item"]:
-                    attrs["item"] = str(cn_to_int(m["item"]))
+                attrs["article"] = article_number(m["article"])
             elif kind == "case_number":
-                attrs["year"] = m["year"]
+                parts = compiled("case_number_parts").match(m.group(0))
+                if parts is None:
+                    return None
+                attrs["year"] = parts["year"]
                 attrs["case_number"] = re.sub(r"\s+", "", m.group(0))
             elif kind == "doc_number":
-                run = trim_prefix(m["prefix"], self.stop)
+                parts = compiled("doc_number_parts").match(m.group(0))
+                run = trim_prefix(parts["prefix"], self.stop)
                 prefix = next((run[i:] for i in range(len(run)) if run[i:].startswith(self.initials)), "")
                 if not prefix:
                     return None
-                s = m.start("prefix") + len(m["prefix"]) - len(prefix)
+                s = m.start() + parts.start("prefix") + len(parts["prefix"]) - len(prefix)
                 attrs["doc_number"] = re.sub(r"\s+", "", m.string[s:e])
-                attrs["year"] = m["year"]
+                attrs["year"] = parts["year"]
             elif kind == "money":
                 attrs["value"] = str(money_to_decimal(m["num"], m["unit"]))
             elif kind == "date":
@@ -202,18 +218,8 @@ class CharRuler:
                     return None
                 attrs["date"] = iso
             elif kind == "court":
-                name = m["name"]
-                if "最高人民法院" in name:
-                    name = name[name.index("最高人民法院"):]
-                else:
-                    # a court's name starts with its place: the earliest known place wins
-                    at = next((i for i in range(len(name)) if name.startswith(self.places, i)), None)
-                    name = name[at:] if at is not None else trim_prefix(name, self.stop)
-                for w in self.court_stop:
-                    if name.startswith(w):
-                        name = name[len(w):]
-                        break
-                if name in ("人民法院", "知识产权法庭", "高级人民法院", "中级人民法院") or name.startswith(("各", "本", "该", "上级", "下级")):
+                name = court_name(m["name"])
+                if name is None:
                     return None
                 s = e - len(name)
                 attrs["court"] = name
@@ -222,29 +228,16 @@ class CharRuler:
         return s, e, attrs
 
 
-@lru_cache(maxsize=1)
-def _place_names() -> tuple[str, ...]:
-    """Place names (full and short) from the corpus gazetteer, longest first."""
-    try:
-        from ingest.corpus import load_corpus
-
-        places = load_corpus().gazetteer.places
-    except Exception:  # the gazetteer only sharpens court names; extraction works without it
-        return ()
-    names = {p.name for p in places} | {p.short for p in places if p.short}
-    return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
-
-
 # ----------------------------------------------------------------------------- spaCy
 
 
 @Language.factory("iprg_char_ruler", default_config={"vocabulary": ""})
 def make_char_ruler(nlp: Language, name: str, vocabulary: str) -> Callable[[Doc], Doc]:
     """spaCy factory: ``vocabulary`` is a path to a SKOS Turtle file ("" = the ontology's)."""
-    ruler = CharRuler(load_vocabulary(vocabulary or None).labels)
+    char_ruler = ruler(vocabulary)
 
     def component(doc: Doc) -> Doc:
-        found = ruler.find(doc.text)
+        found = char_ruler.find(doc.text)
         doc.user_data["iprg"] = [[s, e, label, kind, attrs] for s, e, label, kind, attrs in found]
         spans = []
         for s, e, label, _kind, _attrs in found:
@@ -260,14 +253,13 @@ def make_char_ruler(nlp: Language, name: str, vocabulary: str) -> Callable[[Doc]
 
 @lru_cache(maxsize=4)
 def pipeline(vocabulary: str = "") -> Language:
-    """The ``zh`` pipeline: blank Chinese with the jieba segmenter + the character ruler."""
-    import logging
+    """The ``zh`` pipeline: blank Chinese, one token per character, + the character ruler.
 
-    import jieba
-
-    # jieba announces its dictionary load on stderr at INFO; keep CLI output to our own lines.
-    jieba.setLogLevel(logging.WARNING)
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    Why not jieba: every span the ruler finds is a character span, so character tokens align
+    with it exactly, and word segmentation was 4× the cost of the whole extraction (measured
+    with bench/ingest.py: 15 vs 57 real documents/s) for tokens nothing downstream reads.
+    """
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     nlp.add_pipe("iprg_char_ruler", config={"vocabulary": vocabulary})
     return nlp
 
@@ -280,9 +272,24 @@ def _mentions(ct: CleanText, doc: Doc) -> tuple[Mention, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
+def ruler(vocabulary: str = "") -> CharRuler:
+    """The character ruler of the spaCy component, built once per vocabulary."""
+    return CharRuler(load_vocabulary(vocabulary or None).labels)
+
+
 def extract(ct: CleanText, vocabulary: str = "") -> tuple[Mention, ...]:
-    """Mentions in one cleaned document, spans in the ORIGINAL text."""
-    return _mentions(ct, pipeline(vocabulary)(ct.text))
+    """Mentions in one cleaned document, spans in the ORIGINAL text.
+
+    The ruler runs on the text directly: building a spaCy ``Doc`` (one token per character)
+    tripled the cost and nothing downstream reads its tokens (bench/ingest.py compares both;
+    :func:`extract_many` goes through ``nlp.pipe`` and gives the same mentions).
+    """
+    out = []
+    for s, e, label, kind, attrs in ruler(vocabulary).find(ct.text):
+        os_, oe = ct.span_to_original(s, e)
+        out.append(Mention(label, ct.text[s:e], os_, oe, kind, attrs))
+    return tuple(out)
 
 
 def extract_many(cleans: Iterable[CleanText], n_process: int = 1, batch_size: int = 16,

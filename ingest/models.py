@@ -9,7 +9,7 @@ offsets only live inside :class:`CleanText` and are converted through its map.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from rdflib import URIRef
 
 from kg.errors import BadInput
 
-Genre = Literal["policy", "judgment", "unknown"]
+Genre = Literal["policy", "judgment", "statute", "case", "unknown"]
 Modality = Literal["obligation", "permission", "prohibition", "exploration", "encouragement"]
 
 
@@ -41,7 +41,7 @@ class CleanText:
 
     text: str
     original: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]    # a tuple, or an array("q") as clean() makes it
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:
@@ -196,7 +196,12 @@ class Judgment:
     citations: tuple[StatuteCitation, ...]
     outcome: tuple[str, ...]
     amounts: tuple[Amount, ...]
+    instances: tuple[Instance, ...] = ()
     genre: Genre = "judgment"
+
+    @property
+    def original(self) -> str:
+        return self.clean.original
 
     @property
     def case_number(self) -> str | None:
@@ -205,6 +210,184 @@ class Judgment:
             if ref.role == "本案":
                 return ref.text
         return self.case_numbers[0].text if self.case_numbers else None
+
+
+@dataclass(frozen=True)
+class Provision:
+    """A paragraph (款) of an article, or an item (项, （一）…) of a paragraph or of a holding."""
+
+    number: int
+    text: str
+    start: int
+    end: int
+    items: tuple[Provision, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A 第X编/章/节 heading of a statute and the first article under it."""
+
+    level: str                # 编 | 章 | 节 | 部分
+    number: int
+    label: str                # 第二章
+    title: str                # 不正当竞争行为 (as printed after the label)
+    start: int
+    end: int
+    first_article: str | None
+    parent: str | None = None  # label path of the enclosing part (第一编 > 第二章)
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """One 第X条 of a statute text: its real text, paragraphs (款) and their items (项)."""
+
+    number: str               # "6" or "10-1"
+    label: str                # 第六条 as printed
+    text: str                 # the article without its label, paragraphs joined by \n
+    start: int
+    end: int
+    paragraphs: tuple[Provision, ...]
+    part: str | None = None   # label of the innermost enclosing part
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated line of a statute's header: adopted / published / amended / revised / effective."""
+
+    kind: str
+    date: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StatuteText:
+    """A law, regulation or judicial interpretation (one version), segmented."""
+
+    name: str
+    clean: CleanText
+    title: str
+    kind: str                 # law | regulation | local_regulation | judicial_interpretation | …
+    issuer: str | None
+    doc_number: str | None    # 法释〔2022〕9号 when printed
+    events: tuple[Event, ...]
+    version_date: str | None  # the latest adoption / amendment / revision
+    effective: str | None
+    preamble: str
+    parts: tuple[Part, ...]
+    articles: tuple[ArticleText, ...]
+    body: str = ""            # a 批复's operative text (no numbered articles)
+    body_span: tuple[int, int] | None = None
+    genre: Genre = "statute"
+
+    @property
+    def original(self) -> str:
+        return self.clean.original
+
+    @property
+    def date(self) -> str | None:
+        """The date its citations speak from: when this version took effect (or was made)."""
+        return self.effective or self.version_date
+
+    @property
+    def header_end(self) -> int:
+        """Original offset where the header (title, dated lines, preamble) ends."""
+        if self.articles:
+            return min([a.start for a in self.articles] + [p.start for p in self.parts])
+        return self.body_span[0] if self.body_span else len(self.original)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance (审级) of a case: its 案号, court, stage and decision."""
+
+    case_number: str          # as printed
+    court: str | None
+    stage: str               # first_instance | second_instance | retrial | other
+    date: str | None
+    doc_type: str | None      # 民事判决 / 民事裁定 …
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """A headed section of a case report: 关键词, 裁判要点, 相关法条, 基本案情, 裁判结果, 裁判理由 …"""
+
+    name: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """A guiding case (指导性案例N号) or typical case, segmented by its headed sections."""
+
+    name: str
+    clean: CleanText
+    series: str | None        # guiding | typical | None
+    label: str | None         # 指导性案例219号 as printed
+    number: int | None
+    title: str
+    issuer: str | None
+    date: str | None          # release date
+    keywords: tuple[str, ...]
+    holdings: tuple[Provision, ...]
+    sections: tuple[CaseSection, ...]
+    instances: tuple[Instance, ...]
+    case_numbers: tuple[CaseNumberRef, ...]
+    courts: tuple[str, ...]
+    parties: tuple[Party, ...]
+    cause: str | None
+    judges: str | None = None
+    genre: Genre = "case"
+
+    @property
+    def original(self) -> str:
+        return self.clean.original
+
+    def section(self, name: str) -> CaseSection | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """第X条[第Y款][第Z项] inside a citation (numbers as strings: article "10-1")."""
+
+    article: str
+    paragraph: int | None
+    item: int | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class VersionHint:
+    """How a citation names a version: （2019年修正）, 2010年修正的, 自2010年7月1日起施行的,
+    法释〔2001〕33号 (the series number of the text first issued)."""
+
+    year: int | None = None
+    date: str | None = None
+    event: str | None = None  # amended | revised | adopted | effective | published
+    doc_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A statute cited in a text: 《title》 or a short name or 本法, a version, articles.
+
+    ``declared``: the version was named by 本案适用的是…, which also decides the text's other
+    citations of the same law that name no version.
+    """
+
+    text: str
+    start: int
+    end: int
+    title: str | None
+    self_ref: bool
+    version: VersionHint | None
+    articles: tuple[ArticleRef, ...]
+    declared: bool = False
 
 
 @dataclass(frozen=True)
@@ -265,3 +448,6 @@ class IngestReport:
     seconds: float
     validated: bool
     warnings: tuple[str, ...] = ()
+    statutes: int = 0
+    articles: int = 0
+    cases: int = 0

@@ -24,11 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
-from ingest.build import run_ingest, validate
 from kg import config, console, mirror, neo4j_server
 from kg.context import Context
 from kg.errors import IprgError
+from kg.rebuild import run_ingest
 from kg.store import EXPORT_FORMATS, GraphStore
+from ontology.validate import validate
 
 
 def _context(args: argparse.Namespace) -> Context:

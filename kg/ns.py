@@ -7,7 +7,9 @@ them) and keeps user text out of IRIs except through :func:`slug`, which percent
 Term contract (the ontology in ``ontology/iprg.ttl`` defines each of these, @zh and @en):
 
 Classes (``iprg:``): PolicyDocument, Section, Measure, Rule, Statute, Article, Case, Court,
-Organisation, Place, Mention, Modality, Ingestion (a prov:Activity). Concepts and topics are
+Organisation, Place, Mention, Modality, Ingestion (a prov:Activity), Paragraph and Item (款 and 项
+of an Article), Division (编/章/节 of a Statute), Instance (one 案号 of a Case with its court and
+stage), AuthorityTier (GuidingCaseAuthority … PolicyDocumentAuthority, each with an iprg:rank). Concepts and topics are
 ``skos:Concept`` in the schemes ``SCHEME_VOCAB`` and ``SCHEME_TOPICS``.
 
 Object properties (``iprg:``): hasPart (doc→Section, Section→Measure, Measure→Rule,
@@ -16,7 +18,11 @@ Organisation), court (Case→Court), locatedIn (Court/Organisation→Place), par
 (Court→Court), modality (Rule→Modality), aboutTopic (Measure/Rule/Case→topic Concept),
 mentions (Measure/Rule/Case→any entity), cites (Rule/Measure/Case/PolicyDocument→Statute or
 Article), illustrates (Case→Measure or Rule), appealOf (Case→Case), relatedCase (Case→Case),
-concept (Case/Statute→Concept), articleOf (Article→Statute).
+concept (Case/Statute→Concept), articleOf (Article→Statute), hasInstance (Case→Instance),
+correspondsTo (Article↔Article of another version of the same statute, both directions stored),
+previousVersion (Article→its Article in the previous version), holdingRule (Case→Rule of its
+裁判要点; also hasPart), authority (Case/Statute/PolicyDocument/Rule→AuthorityTier), divisionOf
+(Division→Statute), inDivision (Article→Division).
 
 Datatype properties (``iprg:``): number (xsd:integer), title (@zh/@en), text (@zh), docNumber
 (文号, plain string), caseNumber (案号, plain string, one per instance), caseNumberUnverified,
@@ -24,7 +30,10 @@ decided (plain string: ISO date, month or year as known), cause (@zh), plaintiff
 (@zh), outcome (@zh/@en), holding (@zh/@en), honour (@zh), verified ("yes"|"partly"|"no"),
 source (xsd:anyURI), statuteKind, status, adopted/effective (xsd:date), articleNumber (string,
 "6" or "10-1"), articleLabel (@zh, e.g. 第六条), gist (@zh/@en), shortTitle (@zh),
-courtLevel, amount (xsd:decimal, yuan), textLength (xsd:integer, length of a source text).
+courtLevel, amount (xsd:decimal, yuan), textLength (xsd:integer, length of a source text), stage
+(Instance: first_instance | second_instance | retrial_review | retrial …), docType (@zh), keyword
+(@zh), released (a case's publication date), authorityRank (xsd:integer, on the source, 1 = weighs
+most), rank (on an AuthorityTier), party (@zh, a party who is neither plaintiff nor defendant).
 Labels: every node has ``rdfs:label`` @zh (and @en where known); concepts use skos:prefLabel /
 skos:altLabel / skos:definition, skos:broader, skos:inScheme.
 
@@ -42,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
@@ -78,6 +88,7 @@ KINDS = frozenset(
     {
         "policy", "section", "measure", "rule", "statute", "article", "case", "court",
         "org", "place", "mention", "concept", "topic", "ingestion", "scheme", "modality",
+        "provision", "instance",
     }
 )
 
@@ -96,6 +107,7 @@ def normalise_identifier(text: str) -> str:
     return re.sub(r"\s+", "", norm)
 
 
+@lru_cache(maxsize=131072)
 def slug(text: str) -> str:
     """Turn an identifier (案号, 文号, a record id) into a stable IRI path segment.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 @lru_cache(maxsize=1)
 def built_store():
     """A GraphStore holding the graph `kg ingest` builds from the bundled corpus."""
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
 
     store = GraphStore(Path(tempfile.mkdtemp(prefix="iprg-explorer-")) / "store")

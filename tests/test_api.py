@@ -24,7 +24,7 @@ AUCL9 = str(iri("article", "prc_aucl_2019", "9"))
 
 @pytest.fixture(scope="session")
 def store_root(tmp_path_factory) -> Path:
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
 
     root = tmp_path_factory.mktemp("api-store")

@@ -1,4 +1,5 @@
-"""build: RDF of the seed (structure, mentions with original spans, provenance), SHACL, store."""
+"""pipeline + emit: RDF of the seed (structure, mentions with original spans, provenance), a
+judgment's case with its instances, SHACL (ontology.validate), the store replaced by kg.rebuild."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
-from ingest.build import build_graph, ingest_documents, run_ingest, validate
 from ingest.corpus import load_corpus
-from ingest.models import IngestError
+from ingest.iris import instance_iri
+from ingest.pipeline import build
 from kg.ns import IPRG, OA, iri
+from kg.rebuild import run_ingest
 from kg.store import GraphStore
+from ontology.validate import ValidationError, validate
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parents[1] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
@@ -22,8 +25,8 @@ DN = "厦中法发〔2025〕18号"
 @pytest.fixture(scope="module")
 def built():
     corpus = load_corpus()
-    items = ingest_documents([SEED, HERE / "data" / "judgment.txt", HERE / "data" / "provincial_opinions.txt"], corpus)
-    return items, build_graph(items, corpus)
+    b = build([SEED, HERE / "data" / "judgment.txt", HERE / "data" / "provincial_opinions.txt"], corpus, keep_items=True)
+    return b.items, b.graph
 
 
 def test_policy_document(built):
@@ -64,14 +67,21 @@ def test_mentions_index_original_text(built):
 
 
 def test_judgment_case_node(built):
+    """One case with both instances: its own 案号 (二审) and the one it appeals (一审), each
+    with its court and stage; its identity is the earliest instance's, not the printed first."""
     _items, g = built
-    case = iri("case", "(2024)闽民终888号")
+    case = iri("case", "(2023)闽02民初1234号")
     assert (case, RDF.type, IPRG.Case) in g
-    assert (case, IPRG.court, iri("court", "福建省高级人民法院")) in g
     assert (case, IPRG.cites, iri("article", "prc_aucl_2019", "9")) in g
-    first = iri("case", "(2023)闽02民初1234号")
-    assert (case, IPRG.appealOf, first) in g
+    assert {str(n) for n in g.objects(case, IPRG.caseNumber)} == {"（2024）闽民终888号", "（2023）闽02民初1234号"}
+    second, first = instance_iri("（2024）闽民终888号"), instance_iri("（2023）闽02民初1234号")
+    assert set(g.objects(case, IPRG.hasInstance)) == {second, first}
+    assert (second, IPRG.court, iri("court", "福建省高级人民法院")) in g
+    assert (second, IPRG.stage, Literal("second_instance")) in g
     assert (first, IPRG.court, iri("court", "福建省厦门市中级人民法院")) in g
+    assert (first, IPRG.stage, Literal("first_instance")) in g
+    assert (iri("court", "福建省高级人民法院"), IPRG.courtLevel, Literal("high")) in g
+    assert not list(g.subjects(RDF.type, IPRG.Case)) or (iri("case", "(2024)闽民终888号"), RDF.type, IPRG.Case) not in g
 
 
 def test_graph_validates_and_a_broken_graph_does_not(built):
@@ -80,7 +90,7 @@ def test_graph_validates_and_a_broken_graph_does_not(built):
     bad = Graph()
     bad += g
     bad.add((iri("measure", DN, 99), RDF.type, IPRG.Measure))
-    with pytest.raises(IngestError, match="SHACL"):
+    with pytest.raises(ValidationError, match="SHACL"):
         validate(bad)
 
 
@@ -89,3 +99,23 @@ def test_run_ingest_bundled_corpus(tmp_path):
     report = run_ingest(None, store)
     assert report.measures == 20 and report.validated and report.rules >= 40
     assert len(store) == report.triples > 5000
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_one_case_whatever_text_arrives_and_in_which_order(tmp_path, order):
+    """The first-instance judgment and the appeal judgment, ingested together in either order,
+    are one case: its IRI is the first instance's 案号, and both instances keep their courts."""
+    appeal = (HERE / "data" / "judgment.txt").read_text(encoding="utf-8")
+    first = appeal.replace("福建省高级人民法院\n", "福建省厦门市中级人民法院\n", 1).replace(
+        "（2024）闽民终888号", "（2023）闽02民初1234号", 1)
+    paths = []
+    for name, text in (("appeal.txt", appeal), ("first.txt", first)):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    g = build(paths[::-1] if order else paths, load_corpus(), include_vocabulary=False).graph
+    cases = set(g.subjects(RDF.type, IPRG.Case)) - set(build([], load_corpus(), include_vocabulary=False).graph.subjects(RDF.type, IPRG.Case))
+    assert cases == {iri("case", "(2023)闽02民初1234号")}
+    (case,) = cases
+    assert {str(n) for n in g.objects(case, IPRG.caseNumber)} == {"（2024）闽民终888号", "（2023）闽02民初1234号"}
+    assert set(g.objects(case, IPRG.court)) == {iri("court", "福建省高级人民法院"), iri("court", "福建省厦门市中级人民法院")}

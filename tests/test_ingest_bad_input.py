@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.build import parse_file, run_ingest
 from ingest.models import IngestError
+from ingest.pipeline import parse_file
+from kg.rebuild import run_ingest
 from kg.store import GraphStore
 
 HERE = Path(__file__).resolve().parent

@@ -1,5 +1,5 @@
-"""link: concepts, statutes (short titles, versions by date), articles after a title, cases,
-new nodes for unknown sources; topics of the seed's measures."""
+"""link: concepts, statutes and their versions (by date, by the version a text names), articles
+after a title or a short name, cases, new nodes for unknown sources; topics of the seed."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.build import analyse
-from ingest.clean import clean, decode
+from ingest.cite import find_citations
+from ingest.clean import clean
 from ingest.corpus import load_corpus
 from ingest.extract import extract, load_vocabulary
-from ingest.link import LinkIndex, link, statute_mentions
-from ingest.records import unknown_statute_iri
-from ingest.segment import segment
-from kg.ns import hashed, iri
+from ingest.iris import unknown_statute_iri
+from ingest.link import LinkIndex, link
+from ingest.pipeline import ingest_documents
+from kg.ns import iri
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
@@ -28,32 +28,55 @@ def env():
 def _link(text, env, date=None):
     _corpus, index, vocab = env
     ct = clean(text)
-    ms = extract(ct)
-    ms = ms + statute_mentions(ct.original, ms, index)
-    return link(ms, ct.original, index, vocab, date=date)
+    return link(extract(ct), ct.original, index, vocab, date=date, citations=find_citations(ct, index.short_names))
 
 
-def test_statute_versions_by_date(env):
-    text = "依照《中华人民共和国反不正当竞争法》第九条第一款的规定。"
-    old = {ln.iri for ln in _link(text, env, date="2024-05-01")}
-    new = {ln.iri for ln in _link(text, env, date="2025-12-01")}
-    assert iri("statute", "prc_aucl_2019") in old and iri("article", "prc_aucl_2019", "9") in old
-    assert iri("statute", "prc_aucl_2025") in new
+def A(statute: str, number: str):
+    return iri("article", statute, number)
 
 
-def test_short_title_without_brackets_and_its_article(env):
-    links = _link("根据著作权法第十一条，著作权属于作者。", env)
-    kinds = {(ln.node_kind, ln.iri) for ln in links}
-    assert ("statute", iri("statute", "prc_copyright_law_2020")) in kinds
-    assert ("article", iri("article", "prc_copyright_law_2020", "11")) in kinds
+# (text, date of the citing document, the articles it must link, articles it must not link)
+VERSIONS = [
+    # a 2023 judgment's 反不正当竞争法第九条 is the 2019 text's art. 9, a 2026 text's 第十条 the 2025 text's
+    ("依照《中华人民共和国反不正当竞争法》第九条第一款的规定。", "2023-06-01", {A("prc_aucl_2019", "9")}, set()),
+    ("被告的行为违反了反不正当竞争法第九条。", "2023-06-01", {A("prc_aucl_2019", "9")}, {A("prc_aucl_2025", "9")}),
+    ("依照反不正当竞争法第十条第一款第（二）项的规定。", "2026-01-10", {A("prc_aucl_2025", "10")}, {A("prc_aucl_2019", "10")}),
+    # guiding case 273's sentence: printed numbers are the 2025 text's, the note's the 2019 text's
+    ("《中华人民共和国反不正当竞争法》（2025年修订）第22条、第39条（本案适用的是2019年修正的《中华人民共和国反不正当竞争法》第17条、第32条）",
+     "2025-12-31", {A("prc_aucl_2025", "22"), A("prc_aucl_2025", "39"), A("prc_aucl_2019", "17"), A("prc_aucl_2019", "32")},
+     {A("prc_aucl_2025", "17"), A("prc_aucl_2025", "32")}),
+    # a version the graph has no record of becomes a node of its own
+    ("本案适用的是2010年修正的《中华人民共和国著作权法》第四十八条。", "2026-02-28", {A("prc_copyright_law_2010", "48")}, {A("prc_copyright_law_2020", "48")}),
+    ("本案适用的是自2010年7月1日起施行的《中华人民共和国侵权责任法》第8条", "2023-12-15", {A("prc_tort_law_2009", "8")}, set()),
+    ("《最高人民法院关于民事诉讼证据的若干规定》（法释〔2001〕33号，2019年修正）第95条", "2026-02-28",
+     {A("spc_civil_evidence_provisions_2019", "95")}, {A("spc_civil_evidence_provisions_2001", "95")}),
+    ("《中华人民共和国专利法》（2008年修正）第五十九条第一款、第六十一条", "2017-03-06",
+     {A("prc_patent_law_2008", "59"), A("prc_patent_law_2008", "61")}, set()),
+    # in force on the date: the 2020 amendment took effect on 2021-06-01
+    ("依照专利法第五十九条至第六十一条的规定", "2015-05-01",
+     {A("prc_patent_law_2008", "59"), A("prc_patent_law_2008", "60"), A("prc_patent_law_2008", "61")}, set()),
+    ("著作权法第四十七条、第四十八条规定的侵权行为", "2020-12-23",
+     {A("prc_copyright_law_2010", "47"), A("prc_copyright_law_2010", "48")}, {A("prc_copyright_law_2020", "47")}),
+    ("商标法第五十七条第（一）（二）项规定的商标近似", "2020-12-23", {A("prc_trademark_law_2019", "57")}, set()),
+    ("依照《中华人民共和国民法典》第一千一百八十五条、第一百二十三条的规定。", "2024-01-01",
+     {A("prc_civil_code_2020", "1185"), A("prc_civil_code_2020", "123")}, set()),
+    ("根据著作权法第十一条，著作权属于作者。", "2024-01-01", {A("prc_copyright_law_2020", "11")}, set()),
+]
+
+
+@pytest.mark.parametrize("text, date, must, must_not", VERSIONS, ids=[r[0][:16] for r in VERSIONS])
+def test_citations_resolve_to_the_right_version(env, text, date, must, must_not):
+    arts = {ln.iri for ln in _link(text, env, date=date) if ln.node_kind == "article"}
+    assert must <= arts, sorted(map(str, arts))
+    assert not (must_not & arts)
+
+
+def test_articles_name_their_statute_version(env):
+    links = _link("根据著作权法第十一条，著作权属于作者。", env, date="2024-01-01")
     art = next(ln for ln in links if ln.node_kind == "article")
-    assert not art.new and art.parent == iri("statute", "prc_copyright_law_2020")
-
-
-def test_article_list_after_one_title(env):
-    links = _link("依照《中华人民共和国民法典》第一千一百八十五条、第一百二十三条的规定。", env)
-    arts = sorted(str(ln.iri) for ln in links if ln.node_kind == "article")
-    assert arts == sorted([str(iri("article", "prc_civil_code_2020", "1185")), str(iri("article", "prc_civil_code_2020", "123"))])
+    assert not art.new and art.parent == iri("statute", "prc_copyright_law_2020") and art.number == "11"
+    st = next(ln for ln in links if ln.node_kind == "statute")
+    assert st.iri == iri("statute", "prc_copyright_law_2020")
 
 
 def test_article_without_title_is_not_linked(env):
@@ -65,7 +88,7 @@ def test_unknown_statute_and_case_become_new_nodes(env):
     st = next(ln for ln in links if ln.node_kind == "statute")
     assert st.new and st.iri == unknown_statute_iri("某省数据条例")
     art = next(ln for ln in links if ln.node_kind == "article")
-    assert art.new and art.iri == hashed("article", "某省数据条例", "10")
+    assert art.new and art.parent == st.iri and art.number == "10"
     case = next(ln for ln in links if ln.node_kind == "case")
     assert case.new and case.iri == iri("case", "(2031)闽99民终1号")
 
@@ -83,9 +106,8 @@ def test_concepts(env):
 
 @pytest.fixture(scope="module")
 def seed_item(env):
-    corpus, index, vocab = env
-    doc = segment(clean(decode(SEED.read_bytes(), SEED)), "seed", expect="policy")
-    return analyse(doc, extract(doc.clean), index, vocab)
+    corpus, _index, _vocab = env
+    return ingest_documents([SEED], corpus)[0]
 
 
 @pytest.mark.parametrize("measure, topic", [

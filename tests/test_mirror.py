@@ -228,12 +228,12 @@ def test_killed_mid_sync_then_rerun_completes_with_parity():
 
 def test_the_corpus_graph_mirrors_with_parity(neo4j_clean):
     try:
-        from ingest.build import build_graph, ingest_documents
         from ingest.corpus import load_corpus
+        from ingest.pipeline import build_graph
     except ImportError as exc:
         need(False, f"the corpus builder is not available yet: {exc}")
     corpus = load_corpus()
-    graph = build_graph(ingest_documents([p.path for p in corpus.policies], corpus), corpus)
+    graph = build_graph([p.path for p in corpus.policies], corpus)
     with _driver(neo4j_clean) as drv:
         report = mirror.sync(graph, drv, verify=True)
         assert report.ok, report.mismatches[:10]

@@ -9,14 +9,13 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ingest.corpus import load_corpus
-from ingest.records import (
+from ingest.emit_records import (
     corpus_graph,
     court_level,
     court_places,
     parse_citation,
-    unknown_statute_iri,
 )
-from kg.ns import IPRG, hashed, iri
+from kg.ns import IPRG, iri
 
 REPO = Path(__file__).resolve().parents[1]
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -60,13 +59,16 @@ def test_case_links(graph, corpus):
     assert (taobao, IPRG.illustrates, iri("measure", corpus.measures_policy, 3)) in graph
     assert (taobao, IPRG.aboutTopic, iri("topic", "data_rights")) in graph
     assert (taobao, IPRG.relatedCase, iri("case", "tencent_v_soudao")) in graph
-    # A version with no curated record becomes a statute node of its own, cited at the article.
-    unknown = unknown_statute_iri("反不正当竞争法（1993年）")
-    article2 = hashed("article", "反不正当竞争法（1993年）", "2")
+    # A version with no curated record becomes a statute node of its own (minted from the
+    # family in corpus/versions.yaml), cited at the article: 反不正当竞争法（1993年）第二条.
+    old = iri("statute", "prc_aucl_1993")
+    article2 = iri("article", "prc_aucl_1993", "2")
     assert (taobao, IPRG.cites, article2) in graph
-    assert (unknown, RDF.type, IPRG.Statute) in graph
-    assert (unknown, IPRG.title, Literal("反不正当竞争法（1993年）", lang="zh")) in graph
-    assert (article2, IPRG.articleOf, unknown) in graph
+    assert (old, RDF.type, IPRG.Statute) in graph
+    assert (old, IPRG.title, Literal("中华人民共和国反不正当竞争法", lang="zh")) in graph
+    assert (old, RDFS.label, Literal("反不正当竞争法（1993年通过）", lang="zh")) in graph
+    assert (old, IPRG.effective, Literal("1993-12-01", datatype=XSD.date)) in graph
+    assert (article2, IPRG.articleOf, old) in graph
     assert (article2, IPRG.articleNumber, Literal("2")) in graph
     vanillin = iri("case", "vanillin")
     art9 = iri("article", "prc_aucl_2019", "9")

@@ -36,7 +36,7 @@ def _free_port() -> int:
 def server_url(tmp_path_factory):
     import uvicorn
 
-    from ingest.build import run_ingest
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
     from kg.web.app import create_app
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ingest.lang import load
 
 
+@lru_cache(maxsize=8192)
 def cn_to_int(text: str) -> int:
     """``十二`` → 12, ``一百二十三`` → 123, ``二〇二五`` → 2025, ``12`` → 12.
 

@@ -1,22 +1,23 @@
 """Emit the curated corpus (cases, statutes, their courts, issuers and places) as RDF.
 
-Why separate from ``build.py``: curated records carry facts that were checked by people (案号,
-courts, verification state), while ``build.py`` emits what the pipeline extracted from text. Both
-mint IRIs through :mod:`kg.ns`, so a statute cited in a judgment's text and the same statute's
-curated record meet on one node.
+Why separate from ``emit.py``: curated records carry facts that were checked by people (案号,
+courts, verification state), while ``emit.py`` emits what the pipeline extracted from text. Both
+mint IRIs through :mod:`kg.ns` and :mod:`ingest.iris`, and a record's free-text citation is
+resolved by the same :class:`~ingest.link.LinkIndex` as a citation in a text, so a statute
+version cited in a judgment and in a record meet on one node.
 
 Pure function: a :class:`~ingest.corpus.Corpus` in, an ``rdflib.Graph`` out; no I/O.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from ingest.cite import is_source, parse_reference
 from ingest.corpus import (
     Bilingual,
     CaseRecord,
@@ -28,18 +29,63 @@ from ingest.corpus import (
     StatuteRef,
     article_label,
 )
-from kg.ns import IPRG, PREFIXES, hashed, iri
+from ingest.iris import article_iri, unknown_statute_iri
+from ingest.lang import load
+from ingest.link import LinkIndex
+from kg.ns import IPRG, PREFIXES, iri
 
-__all__ = ["corpus_graph", "court_level", "court_places", "court_iri", "unknown_statute_iri"]
+__all__ = ["corpus_graph", "court_level", "court_places", "court_iri", "unknown_statute_iri", "parse_citation",
+           "authority_of_case", "CASE_TIERS", "NORM_TIERS"]
+
+#: Authority tiers (DESIGN "Authority of sources"), rank 1 = weighs most. Cases: guiding case >
+#: SPC typical / gazette case > high court reference case > other. Norms: law > regulation >
+#: judicial interpretation > court policy document.
+CASE_TIERS = {"guiding_case": 1, "typical_case": 2, "reference_case": 3, "other_case": 4}
+NORM_TIERS = {"law": 1, "regulation": 2, "judicial_interpretation": 3, "policy_document": 4}
+
+
+TIER_IRI = {
+    "guiding_case": IPRG.GuidingCaseAuthority, "typical_case": IPRG.TypicalCaseAuthority,
+    "reference_case": IPRG.ReferenceCaseAuthority, "other_case": IPRG.OtherCaseAuthority,
+    "law": IPRG.LawAuthority, "regulation": IPRG.RegulationAuthority,
+    "judicial_interpretation": IPRG.JudicialInterpretationAuthority,
+    "policy_document": IPRG.PolicyDocumentAuthority,
+}
+
+
+def authority_of_case(honours: Iterable[str], courts: Iterable[str]) -> str:
+    """The tier of a case from how it was honoured (指导性案例, 典型案例, 公报案例, 参考案例)."""
+    series = load("words")["case_series"]
+    tiers = {"guiding": "guiding_case", "typical": "typical_case", "reference": "reference_case"}
+    found = [tiers[kind] for h in honours for word, kind in series.items() if word in h]
+    if found:
+        return min(found, key=lambda t: CASE_TIERS[t])
+    return "other_case"
+
+
+def norm_tier(kind: str) -> str:
+    """statuteKind → tier id (treaties and other kinds rank with laws/regulations)."""
+    return {"law": "law", "treaty": "law", "judicial_interpretation": "judicial_interpretation",
+            "spc_opinion": "policy_document", "policy": "policy_document"}.get(kind, "regulation")
 
 
 def court_iri(name_zh: str) -> URIRef:
     return iri("court", name_zh)
 
 
-def unknown_statute_iri(citation: str) -> URIRef:
-    """IRI of a statute known only by the citation text a case gives (no curated record)."""
-    return hashed("statute", citation)
+@dataclass(frozen=True)
+class CourtFacts:
+    """What a court's name tells: its level, the court it sits in, the place it is in."""
+
+    level: str | None
+    parent: str | None
+    place: Place | None
+
+
+def court_facts(name_zh: str, gazetteer: Gazetteer) -> CourtFacts:
+    parent = parent_court(name_zh)
+    places = court_places(name_zh, gazetteer)
+    return CourtFacts(court_level(parent or name_zh, gazetteer), parent, places[-1] if places else None)
 
 
 def court_level(name_zh: str, gazetteer: Gazetteer) -> str | None:
@@ -88,13 +134,13 @@ def court_places(name_zh: str, gazetteer: Gazetteer) -> list[Place]:
 
 
 class _Emitter:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, index: LinkIndex | None = None):
         self.corpus = corpus
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         self.statutes = {s.id: s for s in corpus.statutes}
-        self._index = None  # ingest.link.LinkIndex, built on the first unversioned citation
+        self._index = index
         self.court_en: dict[str, str] = {}
         for case in sorted(corpus.cases, key=lambda c: c.id):
             for court in case.courts:
@@ -131,18 +177,15 @@ class _Emitter:
         node = court_iri(zh)
         if (node, RDF.type, IPRG.Court) in self.g:
             return node
-        gaz = self.corpus.gazetteer
         self.add(node, RDF.type, IPRG.Court)
         self.label(node, zh, self.court_en.get(zh) or _known_court_en(zh))
-        parent = parent_court(zh)
-        level = court_level(parent or zh, gaz)
-        if level:
-            self.add(node, IPRG.courtLevel, Literal(level))
-        if parent:
-            self.add(node, IPRG.parentCourt, self.court(parent))
-        places = court_places(zh, gaz)
-        if places:
-            self.add(node, IPRG.locatedIn, self.place(places[-1]))
+        facts = court_facts(zh, self.corpus.gazetteer)
+        if facts.level:
+            self.add(node, IPRG.courtLevel, Literal(facts.level))
+        if facts.parent:
+            self.add(node, IPRG.parentCourt, self.court(facts.parent))
+        if facts.place:
+            self.add(node, IPRG.locatedIn, self.place(facts.place))
         return node
 
     def issuer(self, who: Bilingual) -> URIRef:
@@ -170,6 +213,9 @@ class _Emitter:
             self.add(node, IPRG.docNumber, Literal(s.doc_number))
         self.add(node, IPRG.statuteKind, Literal(s.kind))
         self.add(node, IPRG.status, Literal(s.status))
+        tier = norm_tier(s.kind)
+        self.add(node, IPRG.authority, TIER_IRI[tier])
+        self.add(node, IPRG.authorityRank, Literal(NORM_TIERS[tier], datatype=XSD.integer))
         for prop, value in ((IPRG.adopted, s.adopted), (IPRG.effective, s.effective)):
             if value:
                 self.add(node, prop, Literal(value, datatype=XSD.date))
@@ -191,7 +237,7 @@ class _Emitter:
         return node
 
     def article(self, s: StatuteRecord, number: str) -> URIRef:
-        node = iri("article", s.id, number)
+        node = article_iri(iri("statute", s.id), number)
         if (node, RDF.type, IPRG.Article) in self.g:
             return node
         known = s.article(number)
@@ -212,38 +258,38 @@ class _Emitter:
             if ref.article:
                 return [self.article(record, ref.article)]
             return [iri("statute", record.id)]
-        citation = parse_citation(ref.citation or "")
-        if not citation.is_source:
+        citation = parse_reference(ref.citation or "")
+        if not citation.title or not is_source(citation.title):
             return []
-        if not citation.versioned:
-            # 商标法第十三条 with no year: the version in force when the case was decided.
-            from ingest.link import LinkIndex  # link imports this module; import here
-
-            if self._index is None:
-                self._index = LinkIndex.from_corpus(self.corpus)
-            record = self._index.statute(citation.title, decided)
-            if record is not None:
-                if not citation.articles:
-                    return [iri("statute", record.id)]
-                return [self.article(record, n) for n in citation.articles]
-        node = unknown_statute_iri(citation.title)
-        if (node, RDF.type, IPRG.Statute) not in self.g:
+        if self._index is None:
+            self._index = LinkIndex.from_corpus(self.corpus)
+        # 商标法第十三条 with no year: the version in force when the case was decided;
+        # 反不正当竞争法（1993年）: that version, a node of its own when no record describes it.
+        fam = self._index.family(citation.title, citation.version) or \
+            self._index.unknown(citation.title, citation.version)
+        version = self._index.pick(fam, citation.version, decided)
+        node = version.iri
+        if (node, RDF.type, IPRG.Statute) not in self.g and not version.known:
             self.add(node, RDF.type, IPRG.Statute)
-            self.add(node, IPRG.title, Literal(citation.title, lang="zh"))
-            self.add(node, RDFS.label, Literal(citation.title, lang="zh"))
+            self.add(node, IPRG.title, Literal(fam.title, lang="zh"))
+            self.add(node, RDFS.label, Literal(version.label, lang="zh"))
+            if version.effective:
+                self.add(node, IPRG.effective, Literal(version.effective, datatype=XSD.date))
         if not citation.articles:
             return [node]
         out = []
-        for n in citation.articles:
-            art = hashed("article", citation.title, n)
-            if (art, RDF.type, IPRG.Article) not in self.g:
-                label = article_label(n)
+        for a in dict.fromkeys(x.article for x in citation.articles):
+            art = article_iri(node, a)
+            if (art, RDF.type, IPRG.Article) not in self.g and version.record is None:
+                label = article_label(a)
                 self.add(art, RDF.type, IPRG.Article)
-                self.add(art, RDFS.label, Literal(citation.title + label, lang="zh"))
-                self.add(art, IPRG.articleNumber, Literal(n))
+                self.add(art, RDFS.label, Literal(version.label + label, lang="zh"))
+                self.add(art, IPRG.articleNumber, Literal(a))
                 self.add(art, IPRG.articleLabel, Literal(label, lang="zh"))
                 self.add(art, IPRG.articleOf, node)
                 self.add(node, IPRG.hasPart, art)
+            elif version.record is not None:
+                art = self.article(version.record, a)
             out.append(art)
         return out
 
@@ -271,6 +317,9 @@ class _Emitter:
         self.text(node, IPRG.holding, c.holding)
         self.text(node, IPRG.outcome, c.outcome)
         _each(self, node, IPRG.honour, c.honours)
+        tier = authority_of_case(c.honours, (ct.zh for ct in c.courts))
+        self.add(node, IPRG.authority, TIER_IRI[tier])
+        self.add(node, IPRG.authorityRank, Literal(CASE_TIERS[tier], datatype=XSD.integer))
         self.add(node, IPRG.verified, Literal(c.verified))
         for url in c.sources:
             self.add(node, IPRG.source, Literal(url, datatype=XSD.anyURI))
@@ -289,7 +338,7 @@ class _Emitter:
 
 
 @dataclass(frozen=True)
-class Citation:
+class RecordCitation:
     """A free-text statute reference of a case record, read into its parts."""
 
     title: str                  # 专利法（2008年）, the version kept when the text gives one
@@ -298,49 +347,21 @@ class Citation:
     is_source: bool             # the title names a legal source, not a doctrine (FRAND承诺)
 
 
-_ARTICLE = re.compile(r"第([〇零一二三四五六七八九十百千两\d]+)条(?:之([一二三四五六七八九十]+))?")
-_RANGE = re.compile(_ARTICLE.pattern + r"至" + _ARTICLE.pattern)
-_VERSION = re.compile(r"[（(]\d{4}年[^）)]*[）)]")
-_NOTE = re.compile(r"[（(][^）)]*[）)]$")
-
-
-def parse_citation(text: str) -> Citation:
+def parse_citation(text: str) -> RecordCitation:
     """``专利法（2008年）第十一条、第六十五条`` → title 专利法（2008年）, articles 11 and 65.
 
-    Parsed by the shape of Chinese citations, not by a list of laws: the title is what comes
-    before the first 第…条 (or the whole text less a trailing remark in brackets); 第A条至第B条
-    is a range; a title that does not end like a legal source (法, 条例, 规定, 解释, 公约 …) is a
-    doctrine or a private commitment and cites no statute.
+    Parsed by the shape of Chinese citations (:func:`ingest.cite.parse_reference`), not by a
+    list of laws: the title is what comes before the first 第…条; 第A条至第B条 is a range; a
+    title that does not end like a legal source (法, 条例, 规定, 解释, 公约 …) is a doctrine or a
+    private commitment and cites no statute.
     """
-    from ingest.lang.numerals import cn_to_int
-    from ingest.link import _is_source
-
-    text = text.strip()
-    first = _ARTICLE.search(text)
-    title = text[: first.start()] if first else text
-    title = title.strip(" 、，,")
-    while not first and _NOTE.search(title) and not _VERSION.search(_NOTE.search(title).group(0)):
-        title = title[: _NOTE.search(title).start()].strip()
-    numbers: list[str] = []
-
-    def number(main: str, sub: str | None) -> str:
-        n = str(cn_to_int(main))
-        return f"{n}-{cn_to_int(sub)}" if sub else n
-
-    covered: list[tuple[int, int]] = []
-    for m in _RANGE.finditer(text):
-        lo, hi = cn_to_int(m.group(1)), cn_to_int(m.group(3))
-        if 0 < hi - lo <= 50:
-            numbers.extend(str(n) for n in range(lo, hi + 1))
-            covered.append(m.span())
-    for m in _ARTICLE.finditer(text):
-        if not any(a <= m.start() < b for a, b in covered):
-            numbers.append(number(m.group(1), m.group(2)))
-    return Citation(
+    c = parse_reference(text)
+    title = c.title or ""
+    return RecordCitation(
         title=title,
-        articles=tuple(dict.fromkeys(numbers)),
-        versioned=bool(_VERSION.search(title)),
-        is_source=bool(title) and _is_source(title),
+        articles=tuple(dict.fromkeys(a.article for a in c.articles)),
+        versioned=c.version is not None and (c.version.year is not None or c.version.date is not None),
+        is_source=bool(title) and is_source(title),
     )
 
 
@@ -356,7 +377,7 @@ def _known_court_en(zh: str) -> str | None:
     return _COURT_EN.get(zh)
 
 
-def corpus_graph(corpus: Corpus) -> Graph:
+def corpus_graph(corpus: Corpus, index: LinkIndex | None = None) -> Graph:
     """The corpus as RDF: every case, statute, article, court, organisation and place.
 
     Statutes come first so that article nodes carry their curated gists; cases then cite those
@@ -364,7 +385,7 @@ def corpus_graph(corpus: Corpus) -> Graph:
     number and label). Citations that name no statute record become statutes of their own with
     a hashed IRI and the citation text as title.
     """
-    em = _Emitter(corpus)
+    em = _Emitter(corpus, index)
     for s in corpus.statutes:
         em.statute(s)
     for c in corpus.cases:
