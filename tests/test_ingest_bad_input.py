@@ -6,13 +6,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from ingest.build import parse_file, run_ingest
 from ingest.models import IngestError
 from kg.store import GraphStore
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[1] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 
 def _fingerprint(store: GraphStore) -> tuple[int, str]:
