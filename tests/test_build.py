@@ -37,9 +37,9 @@ def test_policy_document(built):
     length = g.value(doc, IPRG.textLength).toPython()
     assert length == len(SEED.read_text(encoding="utf-8"))
     sections = list(g.objects(doc, IPRG.hasPart))
-    assert len(sections) == 10
+    assert len(sections) == facts.SECTIONS
     measures = [m for s in sections for m in g.objects(s, IPRG.hasPart)]
-    assert len(measures) == 20
+    assert len(measures) == facts.MEASURES
     m12 = iri("measure", DN, 12)
     assert str(g.value(m12, IPRG.title)) == "对重复侵权依法严惩"
     assert (m12, IPRG.aboutTopic, iri("topic", "repeat_infringement")) in g
