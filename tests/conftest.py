@@ -1,14 +1,26 @@
-"""Shared fixtures: the real Neo4j, the shared reference folder, an output folder.
+"""Shared fixtures: the real Neo4j, the shared reference folder, the bundled graph, a real
+server, an output folder.
 
 Neo4j: ``NEO4J_URI`` (+ ``NEO4J_USER``/``NEO4J_PASSWORD``) when set, else the bundled launcher
 on a free port, started once per session and stopped at the end. With ``CI=true`` a Neo4j that
 cannot be had fails the run; elsewhere the tests that need it skip, saying why.
+
+The bundled graph is built once per session by the ``kg ingest`` command (the public way in),
+into a folder nobody opens; each user gets its own copy, because an Oxigraph store is opened by
+one process at a time. Servers are started as users start them (``kg serve``) and spoken to
+over HTTP, so tests do not depend on where the web code lives.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +29,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
+#: The seed as the project bundles it (byte-identical to ../shared/seeds/, checked in test_corpus).
+SEED = REPO / "ingest" / "corpus" / "policies" / "xiamen-2025-18.txt"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -50,8 +65,120 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_text(shared_dir: Path) -> str:
-    return (shared_dir / "seeds" / "000_3fc82d178ebf71f0.txt").read_text(encoding="utf-8")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+# --- the command line, the bundled graph, a real server ----------------------------------------
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment a ``kg`` subprocess runs in: this checkout first on the path, no Neo4j
+    unless the test gives one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "IPRG_"))}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
+    env.update(extra)
+    return env
+
+
+def kg(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
+       stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``kg ARGS…`` (as ``python -m kg.cli``) and return the finished process."""
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=REPO, env=env or cli_env(),
+                          input=stdin, capture_output=True, text=True, timeout=timeout)
+
+
+def kg_ok(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    done = kg(*args, **kwargs)
+    assert done.returncode == 0, f"kg {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}"
+    return done
+
+
+def store_fingerprint(store) -> tuple[str | None, int, str]:
+    """(generation, triple count, hash of the sorted N-Triples) of a GraphStore, or of the store
+    folder at a path (not open elsewhere), read through the store's public methods."""
+    from kg.store import GraphStore
+
+    if not isinstance(store, GraphStore):
+        store = GraphStore(store)
+    lines = sorted(str(q.triple) for q in store.quads())
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return store.current_generation(), len(lines), digest
+
+
+@pytest.fixture(scope="session")
+def bundled_store_root(tmp_path_factory) -> Path:
+    """A store holding what `kg ingest` builds from the bundled corpus. Never open it: copy it
+    with :func:`copy_store` (one process per Oxigraph store)."""
+    root = tmp_path_factory.mktemp("bundled") / "store"
+    done = kg_ok("--store", str(root), "ingest")
+    (root.parent / "ingest-report.json").write_text(done.stdout, encoding="utf-8")
+    return root
+
+
+def copy_store(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def bundled_store(bundled_store_root, tmp_path_factory):
+    """A GraphStore on this process's own copy of the bundled graph (shared by the session)."""
+    from kg.store import GraphStore
+
+    return GraphStore(copy_store(bundled_store_root, tmp_path_factory.mktemp("bundled-copy") / "store"))
+
+
+@dataclass
+class Server:
+    url: str
+    store: Path
+    proc: subprocess.Popen
+
+
+@contextlib.contextmanager
+def http_client(server: Server) -> Iterator:
+    """An httpx client on a running server (relative URLs, a minute per request)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def kg_serve(store: Path, timeout: float = 300, **env: str) -> Iterator[Server]:
+    """``kg --store STORE serve`` on a free port, until /healthz answers; stopped afterwards."""
+    import httpx
+
+    from kg.neo4j_server import free_port
+
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", str(port)],
+                            cwd=REPO, env=cli_env(**env), stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"kg serve exited with {proc.returncode}:\n{log.read()[-3000:]}")
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"kg serve gave no answer on {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield Server(url, store, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
-"""The REST API, the SPARQL endpoint and the graph pages, on a graph built from the bundled corpus.
+"""The REST API, the SPARQL endpoint and the graph pages of a real `kg serve`, over HTTP.
 
-One store is built per session in a temporary folder (``run_ingest`` on the bundled corpus);
-every request goes through FastAPI's TestClient, i.e. the real app with the real explorer.
+The server runs on this module's own copy of the bundled graph (built once per session by
+`kg ingest`); exact figures come from tests/facts.py.
 """
 
 from __future__ import annotations
@@ -10,36 +10,32 @@ import csv
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import facts
 import pytest
+from conftest import copy_store, http_client, kg_serve
+from facts import node
 from rdflib import Graph, Literal, URIRef
 
 from kg.ns import IPRG, iri
 
-MEASURE5 = str(iri("measure", "厦中法发〔2025〕18号", 5))
+MEASURE5 = str(iri("measure", facts.POLICY, 5))
 VANILLIN = str(iri("case", "vanillin"))
 AUCL9 = str(iri("article", "prc_aucl_2019", "9"))
+SPARQL_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
-@pytest.fixture(scope="session")
-def store_root(tmp_path_factory) -> Path:
-    from kg.rebuild import run_ingest
-    from kg.store import GraphStore
-
-    root = tmp_path_factory.mktemp("api-store")
-    report = run_ingest(None, GraphStore(root))
-    assert report.triples > 1000
-    return root
+@pytest.fixture(scope="module")
+def server(bundled_store_root, tmp_path_factory):
+    with kg_serve(copy_store(bundled_store_root, tmp_path_factory.mktemp("api") / "store")) as srv:
+        yield srv
 
 
-@pytest.fixture(scope="session")
-def client(store_root):
-    from fastapi.testclient import TestClient
-
-    from kg.web.app import create_app
-
-    with TestClient(create_app(store_root)) as c:
+@pytest.fixture(scope="module")
+def client(server):
+    with http_client(server) as c:
         yield c
 
 
@@ -49,15 +45,16 @@ def test_topics_lead_with_the_users_topics(client):
     by_id = {t["id"]: t for t in r.json()["items"]}
     for tid in ("data_rights", "trade_secrets", "frand_sep"):
         assert by_id[tid]["iri"] == str(iri("topic", tid))
-        assert by_id[tid]["cases"] > 0 and by_id[tid]["label_zh"]
+        assert by_id[tid]["label_zh"]
+    assert {t: (v["measures"], v["rules"], v["cases"]) for t, v in by_id.items()} == facts.TOPIC_COUNTS
 
 
 def test_topic_rules_trade_secrets(client):
     r = client.get("/api/v1/topics/trade_secrets/rules")
     assert r.status_code == 200
     body = r.json()
-    numbers = {m["number"] for m in body["measures"]}
-    assert {5, 6} <= numbers
+    assert [m["number"] for m in body["measures"]] == facts.TOPIC_MEASURES["trade_secrets"]
+    assert [c["iri"] for c in body["cases"]] == [node("case/" + c) for c in facts.TOPIC_CASES["trade_secrets"]]
     assert any(c["case_numbers"] for c in body["cases"])
     assert all(rule["modality"] in {"obligation", "permission", "prohibition", "exploration", "encouragement", None}
                for rule in body["rules"])
@@ -90,7 +87,7 @@ def test_case_statute_article_and_resource(client):
 def test_cases_filters_and_pagination(client):
     first = client.get("/api/v1/cases", params={"limit": 5}).json()
     total = first["total"]
-    assert total > 10 and len(first["items"]) == 5 and first["prev"] is None
+    assert total == facts.CASES and len(first["items"]) == 5 and first["prev"] is None
     assert "offset=5" in first["next"]
     seen = [c["iri"] for c in first["items"]]
     page = first
@@ -100,7 +97,7 @@ def test_cases_filters_and_pagination(client):
     assert len(seen) == total == len(set(seen))
 
     ts = client.get("/api/v1/cases", params={"topic": "trade_secrets", "limit": 100}).json()
-    assert 0 < ts["total"] < total and VANILLIN in {c["iri"] for c in ts["items"]}
+    assert ts["total"] == facts.CASES_BY_FILTER["topic=trade_secrets"] and VANILLIN in {c["iri"] for c in ts["items"]}
     by_measure = client.get("/api/v1/cases", params={"measure": 5, "limit": 100}).json()
     assert VANILLIN in {c["iri"] for c in by_measure["items"]}
     by_statute = client.get("/api/v1/cases", params={"statute": "prc_aucl_2019", "limit": 100}).json()
@@ -110,6 +107,13 @@ def test_cases_filters_and_pagination(client):
     by_court = client.get("/api/v1/cases", params={"court": "最高人民法院知识产权法庭", "limit": 100}).json()
     assert VANILLIN in {c["iri"] for c in by_court["items"]}
     assert client.get("/api/v1/cases", params={"limit": 0}).status_code == 422
+
+
+def test_readme_cases_example_orders_the_same_year_by_court(client):
+    """README: /api/v1/cases?topic=frand_sep&year=2020 — the SPC tribunal's case before Wuhan's."""
+    body = client.get("/api/v1/cases?topic=frand_sep&year=2020&offset=0&limit=10").json()
+    assert [c["iri"] for c in body["items"]] == [node("case/huawei_v_conversant_asi"), node("case/xiaomi_v_interdigital_asi")]
+    assert body["total"] == facts.CASES_BY_FILTER["topic=frand_sep&year=2020"] and body["next"] is None
 
 
 @pytest.mark.parametrize("q, expect", [
@@ -123,6 +127,16 @@ def test_search_chinese_and_english(client, q, expect):
     assert any(h["iri"] == expect or (expect.startswith("/") and expect in h["iri"]) for h in r.json()["items"])
 
 
+@pytest.mark.parametrize("q", sorted(facts.SEARCH_TOP))
+def test_search_ranking(client, q):
+    top = facts.SEARCH_TOP[q]
+    items = client.get("/api/v1/search", params={"q": q, "limit": 200}).json()["items"]
+    assert len(items) == facts.SEARCH_TOTAL[q]
+    assert [h["iri"] for h in items[:len(top)]] == [node(x) for x in top]
+    first = client.get("/api/v1/search", params={"q": q, "limit": 2}).json()["items"]
+    assert first == items[:2]
+
+
 def test_graph_neighbourhood_path_matrix_centrality(client):
     sub = client.get("/api/v1/graph/neighbourhood", params={"iri": VANILLIN, "depth": 1}).json()
     iris = {n["iri"] for n in sub["nodes"]}
@@ -130,7 +144,9 @@ def test_graph_neighbourhood_path_matrix_centrality(client):
     path = client.get("/api/v1/graph/path", params={"from": VANILLIN, "to": MEASURE5}).json()
     assert path["nodes"][0]["iri"] == VANILLIN and path["nodes"][-1]["iri"] == MEASURE5
     matrix = client.get("/api/v1/matrix").json()
-    assert any(c["topic"] == "trade_secrets" and c["measure"] == MEASURE5 and c["count"] > 0 for c in matrix["cells"])
+    nonzero = [c for c in matrix["cells"] if c["count"]]
+    assert len(nonzero) == facts.MATRIX_NONZERO and sum(c["count"] for c in nonzero) == facts.MATRIX_SUM
+    assert {c["count"] for c in nonzero if c["topic"] == "trade_secrets" and c["measure"] == MEASURE5} == {facts.MATRIX_TRADE_SECRETS[5]}
     cent = client.get("/api/v1/centrality", params={"limit": 5}).json()["items"]
     assert len(cent) == 5 and cent[0]["degree"] >= cent[-1]["degree"]
 
@@ -179,6 +195,23 @@ def test_sparql_get_json_and_csv(client):
     assert ask.json()["boolean"] is True
 
 
+def test_sparql_tsv_and_xml_results(client):
+    r = client.get("/sparql", params={"query": SELECT}, headers={"Accept": "text/tab-separated-values"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/tab-separated-values")
+    lines = r.text.rstrip("\n").split("\n")
+    assert lines[0] == "?n"
+    assert '"(2020)最高法知民终1667号"' in lines[1:]          # TSV writes RDF terms: a quoted literal
+    r = client.get("/sparql", params={"query": SELECT}, headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+xml")
+    root = ET.fromstring(r.content)
+    assert [v.get("name") for v in root.iter(SPARQL_NS + "variable")] == ["n"]
+    values = [b.findtext(SPARQL_NS + "literal") for b in root.iter(SPARQL_NS + "binding")]
+    assert "(2020)最高法知民终1667号" in values and len(values) == len(lines) - 1
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    tsv = client.get("/sparql", params={"query": count}, headers={"Accept": "text/tab-separated-values"}).text
+    assert tsv.split("\n")[1].startswith(f'"{facts.TRIPLES}"^^')
+
+
 def test_sparql_post_form_and_body_and_turtle(client):
     r = client.post("/sparql", data={"query": SELECT}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200 and r.json()["results"]["bindings"]
@@ -218,17 +251,6 @@ def test_sparql_syntax_error_is_400(client):
     assert r.status_code == 400 and "syntax" in r.json()["detail"].lower()
 
 
-def test_api_keys_when_configured(client, monkeypatch):
-    monkeypatch.setenv("IPRG_API_KEYS", "alpha, beta")
-    assert client.get("/api/v1/topics").status_code == 401
-    assert client.get("/api/v1/topics", headers={"X-API-Key": "wrong"}).status_code == 401
-    assert client.get("/sparql", params={"query": SELECT}).status_code == 401
-    assert client.get("/api/v1/topics", headers={"X-API-Key": "beta"}).status_code == 200
-    assert client.get("/sparql", params={"query": SELECT}, headers={"X-API-Key": "alpha"}).status_code == 200
-    monkeypatch.delenv("IPRG_API_KEYS")
-    assert client.get("/api/v1/topics").status_code == 200
-
-
 def test_openapi_docs(client):
     spec = client.get("/openapi.json").json()
     for path in ("/api/v1/cases", "/api/v1/search", "/sparql", "/api/v1/graph/neighbourhood"):
@@ -245,36 +267,40 @@ def test_viz_page_is_local_and_escapes_labels(client):
     assert client.get("/viz/lib/../api.py").status_code == 404
 
 
-HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
+def test_healthz_names_the_generation_and_size(client, server):
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    body = health.json()
+    current = (Path(server.store) / "CURRENT").read_text(encoding="utf-8").strip()
+    assert body == {"ok": True, "generation": current, "triples": facts.TRIPLES}
 
 
-def test_viz_escapes_hostile_names():
-    from kg.explorer import GraphEdge, GraphNode, SubGraph
-    from kg.web import viz
-
-    a, b = "https://w3id.org/iprg/id/case/evil", "https://w3id.org/iprg/id/concept/x"
-    sub = SubGraph(nodes=(GraphNode(a, HOSTILE, "Case", "<b>en</b>"), GraphNode(b, "概念", "Concept", "c")),
-                   edges=(GraphEdge(a, "CONCEPT", b),))
-    for lib in ("/viz/lib", None):
-        page = viz.render_html(sub, center=a, lib_url=lib)
-        # the name survives only as escaped text: no tag from it reaches the HTML parser
-        assert "<script>alert" not in page and "<img" not in page and "<b>en</b>" not in page
-        data = re.search(r"var NODES = (\[.*?\]);\n", page).group(1)
-        assert any(n["full_zh"] == HOSTILE for n in json.loads(data))  # kept as text, not lost
-        assert "https://cdn" not in page
-    frame = viz.iframe_srcdoc(viz.render_html(sub, lib_url=None))
-    assert "<script>alert" not in frame
+def test_context_jsonld_expands_answers_to_ontology_terms(client):
+    r = client.get("/api/v1/context.jsonld")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    context = r.json()["@context"]
+    assert context["iprg"] == "https://w3id.org/iprg/"
+    # the plain JSON of a case, read as JSON-LD with this context, is the case's RDF
+    plain = client.get("/api/v1/cases/vanillin", headers={"Accept": "application/json"}).json()
+    doc = {"@context": context, **plain}
+    g = Graph().parse(data=json.dumps(doc, ensure_ascii=False), format="json-ld")
+    assert (URIRef(VANILLIN), IPRG.caseNumber, Literal("(2020)最高法知民终1667号")) in g
 
 
-def test_ui_views_escape_hostile_names():
-    from kg.explorer import CaseSummary, NodeRef, SearchHit
-    from kg.web.ui import views
+def test_viz_path_draws_the_shortest_path(client):
+    path = client.get("/api/v1/graph/path", params={"from": VANILLIN, "to": MEASURE5}).json()
+    r = client.get("/viz/path", params={"from": VANILLIN, "to": MEASURE5})
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    drawn = json.loads(re.search(r"var NODES = (\[.*?\]);\n", r.text).group(1))
+    assert {n["iri"] for n in drawn} == {n["iri"] for n in path["nodes"]} and len(drawn) == len(path["nodes"])
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert srcs and all(s.startswith("/viz/lib/") for s in srcs), srcs
+    unknown = "https://w3id.org/iprg/id/case/no_such_case"
+    none = client.get("/viz/path", params={"from": VANILLIN, "to": unknown})
+    assert none.status_code == 404 and unknown in none.json()["detail"]
 
-    hit = SearchHit("https://w3id.org/iprg/id/case/evil", "Case", HOSTILE, HOSTILE, ("label_zh",),
-                    (NodeRef("https://w3id.org/iprg/id/topic/x", "Topic", HOSTILE, None),))
-    out = views.search_view(HOSTILE, [hit], "zh")
-    assert "<script>" not in out and "<img" not in out and "&lt;script&gt;" in out
-    case = CaseSummary("https://w3id.org/iprg/id/case/evil", HOSTILE, None, (HOSTILE,), (HOSTILE,),
-                       (NodeRef("https://w3id.org/iprg/id/court/x", "Court", HOSTILE, None),), HOSTILE, "no", HOSTILE, None)
-    table = views.cases_table([case], "zh")
-    assert "<script>" not in table and "<img" not in table and "⚠" in table
+
+def test_export_nt_holds_the_whole_graph(client):
+    r = client.get("/api/v1/export/nt")
+    g = Graph().parse(data=r.text, format="nt")
+    assert len(g) == facts.TRIPLES

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from ingest.clean import clean, decode
 from ingest.models import IngestError
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import facts
 import pytest
 import yaml
+from conftest import SEED, need
 
 from ingest.corpus import (
     TOPIC_IDS,
@@ -18,9 +20,6 @@ from ingest.corpus import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-REF_CASES = SHARED / "reference" / "cases.yaml"
-REF_STATUTES = SHARED / "reference" / "statutes.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +27,28 @@ def corpus():
     return load_corpus()
 
 
-def test_bundled_corpus_counts(corpus):
-    assert len(corpus.cases) == 56
-    ref = yaml.safe_load(REF_STATUTES.read_text(encoding="utf-8"))["documents"]
+@pytest.fixture(scope="module")
+def ref_cases(shared_dir) -> dict:
+    """The reference fact sheet's cases by id (../shared/reference/cases.yaml)."""
+    return {c["id"]: c for c in yaml.safe_load((shared_dir / "reference" / "cases.yaml").read_text(encoding="utf-8"))["cases"]}
+
+
+def test_bundled_corpus_counts(corpus, shared_dir):
+    assert len(corpus.cases) == facts.CASES
+    ref = yaml.safe_load((shared_dir / "reference" / "statutes.yaml").read_text(encoding="utf-8"))["documents"]
     assert {s.id for s in corpus.statutes} == {d["id"] for d in ref}
-    assert corpus.measures_policy == "厦中法发〔2025〕18号"
-    assert corpus.measure_count == 20
+    assert len(corpus.statutes) == facts.STATUTES
+    assert corpus.measures_policy == facts.POLICY
+    assert corpus.measure_count == facts.MEASURES
     assert [p.name for p in corpus.policies] == ["xiamen-2025-18"]
 
 
-def test_seed_policy_is_byte_identical(corpus):
-    seed = SHARED / "seeds" / "000_3fc82d178ebf71f0.txt"
-    if not seed.is_file():
-        pytest.skip("shared seed not present")
-    assert corpus.policies[0].path.read_bytes() == seed.read_bytes()
+def test_seed_policy_is_byte_identical(corpus, shared_dir):
+    """The bundled copy (what tests read as the seed) is the shared seed, byte for byte."""
+    seed = shared_dir / "seeds" / "000_3fc82d178ebf71f0.txt"
+    need(seed.is_file(), f"the shared seed {seed} is missing")
+    assert corpus.policies[0].path == SEED
+    assert SEED.read_bytes() == seed.read_bytes()
 
 
 def test_both_aucl_numberings(corpus):
@@ -53,8 +60,8 @@ def test_both_aucl_numberings(corpus):
     assert old.status == "superseded" and old.status_at_seed_date == "in_force"
 
 
-def test_case_numbers_split_like_reference(corpus):
-    ref = {c["id"]: c for c in yaml.safe_load(REF_CASES.read_text(encoding="utf-8"))["cases"]}
+def test_case_numbers_split_like_reference(corpus, ref_cases):
+    ref = ref_cases
     assert set(ref) == {c.id for c in corpus.cases}
     for case in corpus.cases:
         r = ref[case.id]
@@ -64,8 +71,8 @@ def test_case_numbers_split_like_reference(corpus):
         assert len(case.courts) == len(r["court"]), case.id
 
 
-def test_holdings_are_rewritten_not_copied(corpus):
-    ref = {c["id"]: c for c in yaml.safe_load(REF_CASES.read_text(encoding="utf-8"))["cases"]}
+def test_holdings_are_rewritten_not_copied(corpus, ref_cases):
+    ref = ref_cases
     for case in corpus.cases:
         assert case.holding.zh and case.holding.en
         norm = "".join(ref[case.id]["rule"].split())
@@ -78,9 +85,8 @@ def test_holdings_are_rewritten_not_copied(corpus):
     [("trade_secret", "trade_secrets"), ("plant_variety", "plant_varieties_gi"),
      ("service_invention", "service_inventions_talent"), ("injunction_preservation", "remedies_preservation")],
 )
-def test_topics_mapped(corpus, ref_topic, project_topic):
-    ref = yaml.safe_load(REF_CASES.read_text(encoding="utf-8"))["cases"]
-    ids = {c["id"] for c in ref if ref_topic in c["topics"]}
+def test_topics_mapped(corpus, ref_cases, ref_topic, project_topic):
+    ids = {i for i, c in ref_cases.items() if ref_topic in c["topics"]}
     assert ids
     for case in corpus.cases:
         assert set(case.topics) <= TOPIC_IDS

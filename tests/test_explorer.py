@@ -1,18 +1,21 @@
 """The explorer's answers on the real graph built from the bundled corpus (SPARQL backend;
-tests/test_explorer_parity.py proves the Cypher backend gives the same answers)."""
+tests/test_explorer_parity.py proves the Cypher backend gives the same answers).
+
+Exact figures come from tests/facts.py, the one table of what the bundled corpus fixes.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 
+import facts
 import pytest
-from explorer_graph import built_store
+from conftest import store_fingerprint
+from facts import POLICY, node
 
-from kg.explorer import NotFound, SparqlExplorer, get_explorer
+from kg.explorer import NotFound, get_explorer
 from kg.ns import iri
-
-POLICY = "厦中法发〔2025〕18号"
 
 
 def M(n: int) -> str:
@@ -20,16 +23,27 @@ def M(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def ex() -> SparqlExplorer:
-    return SparqlExplorer(built_store())
+def ex(bundled_store):
+    return get_explorer("sparql", store=bundled_store)
+
+
+def _ids(cases) -> list[str]:
+    return [c.iri.rsplit("/", 1)[-1] for c in cases]
 
 
 def test_topics_cover_the_scheme_with_counts(ex):
     topics = {t.id: t for t in ex.topics()}
-    assert len(topics) == 22
+    assert len(topics) == facts.TOPICS
     ts = topics["trade_secrets"]
     assert (ts.label_zh, ts.label_en) == ("商业秘密", "Trade secrets")
-    assert ts.measures >= 2 and ts.rules >= 1 and ts.cases >= 1
+    assert {t.id: (t.measures, t.rules, t.cases) for t in topics.values()} == facts.TOPIC_COUNTS
+
+
+def test_topic_counts_agree_with_the_topic_answers(ex):
+    """The precomputable counts are the lengths of what rules_by_topic answers."""
+    for t in ex.topics():
+        answer = ex.rules_by_topic(t.id)
+        assert (len(answer.measures), len(answer.rules), len(answer.cases)) == (t.measures, t.rules, t.cases), t.id
 
 
 @pytest.mark.parametrize("topic,measures", [
@@ -40,6 +54,8 @@ def test_topics_cover_the_scheme_with_counts(ex):
 ])
 def test_rules_by_topic(ex, topic, measures):
     answer = ex.rules_by_topic(topic)
+    if topic in facts.TOPIC_MEASURES:
+        assert [m.number for m in answer.measures] == facts.TOPIC_MEASURES[topic]
     assert measures <= {m.number for m in answer.measures}
     assert answer.rules and all(r.measure is not None and r.text_zh for r in answer.rules)
     assert all(any(t.iri == answer.topic.iri for t in r.topics) for r in answer.rules)
@@ -50,11 +66,27 @@ def test_rules_by_topic(ex, topic, measures):
     assert all(c.courts for c in answer.cases)
 
 
-def test_cases_newest_and_highest_court_first(ex):
-    cases = ex.rules_by_topic("trade_secrets").cases
+@pytest.mark.parametrize("topic", sorted(facts.TOPIC_CASES))
+def test_cases_newest_and_highest_court_first(ex, topic):
+    """Exact order, including the real same-year ties that only the court tie-break settles
+    (frand_sep: 2020 SPC IP tribunal before Wuhan intermediate, 2018 Beijing High before
+    Shenzhen intermediate; by date alone each pair would swap)."""
+    expected = facts.TOPIC_CASES[topic]
+    cases = ex.rules_by_topic(topic).cases
+    assert _ids(cases) == expected
     years = [int(c.decided[:4]) for c in cases if c.decided]
     assert years == sorted(years, reverse=True)
     assert cases[-1].decided is None or all(c.decided for c in cases)
+    # the paginated list orders by the same key (its own code path)
+    assert _ids(ex.cases(topic=topic, limit=200).items) == expected
+    assert _ids(ex.cases(topic=topic, offset=3, limit=2).items) == expected[3:5]
+
+
+def test_same_year_ties_go_to_the_higher_court(ex):
+    assert _ids(ex.cases(topic="frand_sep", year=2020).items) == ["huawei_v_conversant_asi", "xiaomi_v_interdigital_asi"]
+    ranked = ex.cases(topic="frand_sep", year=2018).items
+    assert _ids(ranked) == ["iwncomm_v_sony", "huawei_v_samsung_sz"]
+    assert [c.courts[0].label_zh for c in ranked] == ["北京市高级人民法院", "广东省深圳市中级人民法院"]
 
 
 def test_measure_detail(ex):
@@ -63,6 +95,8 @@ def test_measure_detail(ex):
     assert m.doc_number == POLICY and m.source.kind == "PolicyDocument"
     assert m.section is not None and m.section.kind == "Section"
     assert m.rules and all(r.measure.number == 15 for r in m.rules)
+    assert {"rules": len(m.rules), "mentions": len(m.mentions), "cases": len(m.cases),
+            "citations": len(m.citations)} == facts.MEASURE15
     assert {x.body.iri for x in m.mentions} >= {str(iri("concept", "frand_principle"))}
     for x in m.mentions:
         assert x.start is not None and x.end > x.start and x.exact
@@ -74,10 +108,8 @@ def test_measure_detail(ex):
     json.dumps(asdict(m), ensure_ascii=False)
 
 
-def test_mentions_index_the_original_text(ex):
-    from ingest.corpus import load_corpus
-
-    text = load_corpus().policies[0].path.read_text(encoding="utf-8")
+def test_mentions_index_the_original_text(ex, seed_text):
+    text = seed_text
     m = ex.measure(5)
     assert m.mentions
     for x in m.mentions:
@@ -126,9 +158,23 @@ def test_case_filters(ex, kwargs, must_include):
     assert page.total == len(page.items) < ex.cases(limit=1).total
 
 
+@pytest.mark.parametrize("spec,total", sorted(facts.CASES_BY_FILTER.items()))
+def test_case_filter_totals(ex, spec, total):
+    kwargs = dict(part.split("=") for part in spec.split("&"))
+    if "year" in kwargs:
+        kwargs["year"] = int(kwargs["year"])
+    if "measure" in kwargs:
+        kwargs["measure"] = int(kwargs["measure"])
+    if "statute" in kwargs:
+        law, *article = kwargs["statute"].split("/")
+        kwargs["statute"] = node(f"article/{law}/{article[0]}") if article else node(f"statute/{law}")
+    page = ex.cases(limit=200, **kwargs)
+    assert page.total == len(page.items) == total
+
+
 def test_case_pagination(ex):
     everything = ex.cases(limit=1000)
-    assert everything.total >= 50
+    assert everything.total == len(everything.items) == facts.CASES
     page = ex.cases(offset=10, limit=7)
     assert page.total == everything.total and page.items == everything.items[10:17]
     assert ex.cases(year=1900).total == 0
@@ -147,6 +193,19 @@ def test_search(ex, q, must):
         assert x in hits, (q, x)
 
 
+@pytest.mark.parametrize("q", sorted(facts.SEARCH_TOP))
+def test_search_ranking(ex, q):
+    """Direct hits first (measures by number, then rules, cases, articles…), then what a
+    matched concept leads to; the first hits and the count are fixed by the corpus."""
+    hits = ex.search(q, limit=200)
+    assert len(hits) == facts.SEARCH_TOTAL[q]
+    top = facts.SEARCH_TOP[q]
+    assert [h.iri for h in hits[:len(top)]] == [node(x) for x in top]
+    hopped = [bool(h.via) for h in hits]
+    assert hopped == sorted(hopped), "a hit reached through a concept ranks above a direct hit"
+    assert ex.search(q, limit=3) == hits[:3]
+
+
 def test_english_words_reach_chinese_measures_through_concepts(ex):
     hits = {h.iri: h for h in ex.search("trade secret", limit=200)}
     hopped = [h for h in hits.values() if h.via]
@@ -154,18 +213,37 @@ def test_english_words_reach_chinese_measures_through_concepts(ex):
     assert hopped and all(h.fields == () for h in hopped)
 
 
-@pytest.mark.parametrize("q", ["') } ; DROP GRAPH <x>", '" OR 1=1', "} UNION { ?s ?p ?o", "", "   "])
-def test_search_injection_is_just_words(ex, q):
-    before = len(ex.store)
-    ex.search(q)
-    assert len(ex.store) == before
-    assert ex.search(q) == ex.search(q)
+# (hostile input, the plain words it amounts to, what those words find first). The words are
+# the user's CJK runs and Latin words, without Lucene's stop words (or, a, …).
+INJECTIONS = [
+    ('商业秘密") } #', "商业秘密", ["measure/5", "measure/6"]),
+    ('FRAND\\" OR "a"="a', "FRAND", ["measure/15", "rule/15/3"]),
+    ("FRAND' OR '1'='1", "FRAND 1", ["rule/15/3"]),
+    ('" OR 1=1', "1", []),
+    ('商业秘密") } ; DROP GRAPH <x> #', "商业秘密 drop graph x", []),
+    ('FRAND" } UNION { ?s ?p ?o } #', "frand union s p o", []),
+    ("FRAND */ MATCH (n) DETACH DELETE n //", "frand match n detach delete n", []),
+    ("", "", []),
+    ("   ", "", []),
+]
+
+
+@pytest.mark.parametrize("q,words,first", INJECTIONS, ids=[f"{i}-{w or 'empty'}" for i, (_, w, _) in enumerate(INJECTIONS)])
+def test_search_injection_is_just_words(ex, bundled_store, q, words, first):
+    """Hostile input finds exactly what its words find, and nothing in the graph changes."""
+    before = store_fingerprint(bundled_store)
+    hits = ex.search(q, limit=200)
+    assert hits == ex.search(words, limit=200)
+    assert len(hits) == facts.SEARCH_TOTAL.get(words, 0)
+    assert [h.iri for h in hits[:len(first)]] == [node(x) for x in first]
+    assert store_fingerprint(bundled_store) == before
 
 
 def test_neighbourhood(ex):
     case = str(iri("case", "tencent_v_soudao"))
     g1 = ex.neighbourhood(case, 1)
     ids = {n.iri for n in g1.nodes}
+    assert (len(g1.nodes), len(g1.edges)) == facts.NEIGHBOURHOOD_TENCENT_1 and not g1.truncated
     assert case in ids and str(iri("article", "prc_aucl_2019", "2")) in ids and M(15) in ids
     assert all(e.source in ids and e.target in ids for e in g1.edges)
     assert not any("/mention/" in n.iri or "/ingestion/" in n.iri for n in g1.nodes)
@@ -187,8 +265,12 @@ def test_shortest_path_from_a_case_to_a_statute_article(ex):
 
 def test_matrix_and_centrality(ex):
     mx = ex.topic_measure_matrix()
-    assert len(mx.measures) == 20 and len(mx.topics) == 22
-    assert mx.count("trade_secrets", M(5)) >= 1 and mx.count("aigc", M(5)) == 0
+    assert (len(mx.topics), len(mx.measures)) == (facts.MATRIX_TOPICS, facts.MATRIX_MEASURES)
+    nonzero = [c for c in mx.cells if c.count]
+    assert len(nonzero) == facts.MATRIX_NONZERO and sum(c.count for c in nonzero) == facts.MATRIX_SUM
+    for number, count in facts.MATRIX_TRADE_SECRETS.items():
+        assert mx.count("trade_secrets", M(number)) == count
+    assert mx.count("aigc", M(5)) == 0
     rows = ex.centrality(20)
     assert len(rows) == 20
     assert [r.degree for r in rows] == sorted((r.degree for r in rows), reverse=True)
@@ -206,7 +288,7 @@ def test_unknown_things_are_not_found(ex):
         ex.article(str(iri("case", "tencent_v_soudao")))
 
 
-def test_factory():
-    assert get_explorer("sparql", store=built_store()).backend == "sparql"
+def test_factory(bundled_store):
+    assert get_explorer("sparql", store=bundled_store).backend == "sparql"
     with pytest.raises(ValueError):
         get_explorer("gremlin")

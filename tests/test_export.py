@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 
+import networkx as nx
 import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
@@ -48,7 +49,6 @@ def test_rdf_formats_round_trip(store, tmp_path, fmt, rdflib_format):
 
 
 def test_graphml_holds_the_projection(store, tmp_path):
-    nx = pytest.importorskip("networkx")
     dest = store.export("graphml", tmp_path / "out.graphml")
     g = nx.read_graphml(dest)
     assert g.number_of_nodes() == 13 and g.number_of_edges() == 19

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import DATA, SEED
 
 from ingest.clean import clean, decode
 from ingest.extract import extract, extract_many, modality, pipeline
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +58,24 @@ def test_spacy_pipeline_keeps_char_spans():
     assert (doc.text.index("FRAND"), doc.text.index("FRAND") + 7, "concept") in raw
 
 
-def test_pipe_matches_single_calls():
-    texts = ["依照《中华人民共和国专利法》第六条第一款处理。", "（2019）最高法知民终732号判决赔偿2.5亿元。"]
-    cleans = [clean(t) for t in texts]
-    assert extract_many(cleans, n_process=1) == [extract(c) for c in cleans]
+@pytest.fixture(scope="module")
+def documents():
+    """The seed, the test judgment and opinions, and sentences: real sizes, several batches."""
+    paths = [SEED, DATA / "judgment.txt", DATA / "provincial_opinions.txt", DATA / "articles_measures.txt"]
+    texts = [decode(p.read_bytes(), p) for p in paths]
+    texts += ["依照《中华人民共和国专利法》第六条第一款处理。", "（2019）最高法知民终732号判决赔偿2.5亿元。"]
+    return [clean(t) for t in texts]
+
+
+def test_pipe_matches_single_calls(documents):
+    single = [extract(c) for c in documents]
+    assert all(single) and sum(len(m) for m in single) > 300
+    assert extract_many(documents, n_process=1, batch_size=2) == single
+
+
+def test_two_processes_match_one(documents):
+    """The multi-process path (run_ingest(n_process=2), bench/ingest.py): spaCy forks workers."""
+    assert extract_many(documents, n_process=2, batch_size=2) == [extract(c) for c in documents]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -72,6 +84,9 @@ def test_pipe_matches_single_calls():
     ("不得以调解方式规避惩罚性赔偿的适用。", "prohibition"),
     ("探索建立“3D证物库”辅助技术事实查明。", "exploration"),
     ("倡导、鼓励保险公司推出更多险种。", "encouragement"),
+    # the earliest cue decides (ingest/lang/modality.yaml): measure 6's rule is the court's own
+    # commitment (强化社会协作); encouraging insurers is how it keeps it
+    ("强化社会协作，倡导、鼓励保险公司推出更多为商业秘密纠纷量身定做的险种。", "obligation"),
     ("许可使用费纠纷应当依法审理。", "obligation"),           # 许可 is not 可
 ])
 def test_modality(text, expected):

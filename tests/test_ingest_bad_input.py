@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from ingest.models import IngestError
 from ingest.pipeline import parse_file
@@ -13,7 +14,6 @@ from kg.rebuild import run_ingest
 from kg.store import GraphStore
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[1] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 
 def _fingerprint(store: GraphStore) -> tuple[int, str]:

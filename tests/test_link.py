@@ -3,9 +3,8 @@ after a title or a short name, cases, new nodes for unknown sources; topics of t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SEED
 
 from ingest.cite import find_citations
 from ingest.clean import clean
@@ -15,8 +14,6 @@ from ingest.iris import unknown_statute_iri
 from ingest.link import LinkIndex, link
 from ingest.pipeline import ingest_documents
 from kg.ns import iri
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +132,9 @@ def test_seed_links(seed_item):
 def test_seed_rules(seed_item):
     rules = {(r.measure, r.k): r for r in seed_item.rules}
     assert rules[(12, 1)].modality == "permission"
-    assert rules[(6, 2)].modality in ("obligation", "encouragement")
+    # the earliest cue decides (ingest/lang/modality.yaml; the same sentence in test_extract)
+    assert (rules[(6, 2)].modality, rules[(6, 2)].cue) == ("obligation", "强化")
+    assert rules[(6, 2)].text == "强化社会协作，倡导、鼓励保险公司推出更多为商业秘密纠纷量身定做的险种。"
     assert any(r.modality == "exploration" for r in seed_item.rules if r.measure == 5)
     r16 = [r for r in seed_item.rules if r.measure == 16 and "禁止反悔" in r.text][0]
     assert r16.modality == "permission" and "estoppel" in r16.topics

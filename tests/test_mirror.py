@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import facts
 import pytest
 from conftest import need
 from rdflib import Graph, Literal
@@ -226,20 +227,19 @@ def test_killed_mid_sync_then_rerun_completes_with_parity():
         srv.stop(info)
 
 
-def test_the_corpus_graph_mirrors_with_parity(neo4j_clean):
-    try:
-        from ingest.corpus import load_corpus
-        from ingest.pipeline import build_graph
-    except ImportError as exc:
-        need(False, f"the corpus builder is not available yet: {exc}")
-    corpus = load_corpus()
-    graph = build_graph([p.path for p in corpus.policies], corpus)
+def test_the_corpus_graph_mirrors_with_parity(neo4j_clean, bundled_store):
+    """The graph `kg ingest` builds from the bundled corpus, mirrored from the store."""
     with _driver(neo4j_clean) as drv:
-        report = mirror.sync(graph, drv, verify=True)
+        report = mirror.sync(bundled_store, drv, verify=True)
         assert report.ok, report.mismatches[:10]
-        assert report.nodes > 100 and report.relationships > 100
-        assert mirror.sync(graph, drv).writes == 0
-        assert isomorphic(mirror.read_back(drv), graph)
+        assert (report.triples, report.nodes, report.relationships) == (facts.TRIPLES, facts.PG_NODES, facts.PG_RELATIONSHIPS)
+        assert report.counters["nodes_created"] == facts.PG_NODES + 1          # + the mapping node
+        assert report.counters["relationships_created"] == facts.PG_RELATIONSHIPS
+        assert report.parity.nodes_checked == facts.PG_NODES and not report.parity.sampled
+        assert mirror.sync(bundled_store, drv).writes == 0
+        assert isomorphic(mirror.read_back(drv), bundled_store.to_graph())
         records, _, _ = drv.execute_query(
             "CALL db.index.fulltext.queryNodes('iprg_text', '商业秘密') YIELD node RETURN count(node) AS n")
         assert records[0]["n"] > 0
+        records, _, _ = drv.execute_query("MATCH (c:Case) RETURN count(c) AS n")
+        assert records[0]["n"] == facts.CASES

@@ -6,13 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from ingest.clean import clean, decode
 from ingest.models import IngestError
 from ingest.segment import detect_genre, iso_date, segment, segment_policy
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[1] / "shared" / "seeds" / "000_3fc82d178ebf71f0.txt"
 
 SEED_TITLES = {
     1: "进一步强化司法裁判导向作用", 2: "联合科研院所等探索建立前沿技术司法研究基地",

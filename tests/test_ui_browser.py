@@ -1,22 +1,23 @@
 """The real page in Debian's Chromium: what a judge does first, end to end.
 
-The app (Gradio UI + API on one FastAPI app) is served by uvicorn in a background thread on a
-free port, over a graph built from the bundled corpus in a temporary folder. Nothing is
-installed or downloaded at run time; without /usr/bin/chromium the tests skip locally and
-fail in CI. Screenshots land in the ``output_dir`` fixture's folder.
+The app is started as users start it (`kg serve`) on a copy of the bundled graph with one extra
+case record whose names carry HTML and script (ingested with `kg ingest`, as a user's own
+record would be). Nothing is installed or downloaded at run time; without /usr/bin/chromium the
+tests skip locally and fail in CI. Screenshots land in the ``output_dir`` fixture's folder.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import facts
+import httpx
 import pytest
-from conftest import need
+import yaml
+from conftest import copy_store, kg_ok, kg_serve, need
 
 pytestmark = pytest.mark.browser
 
@@ -25,40 +26,41 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CASE_NO = re.compile(r"\(\d{4}\)[^\s()]{2,30}号")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
+HOSTILE_CASE = {
+    "id": "hostile_name",
+    "name": {"zh": HOSTILE + "恶意名称案", "en": "<b>Hostile</b> <img src=x onerror=alert(3)> name case"},
+    "case_numbers": ["(2024)闽02民初9999号"],
+    "courts": [{"zh": "福建省厦门市中级人民法院", "en": "Xiamen Intermediate People's Court"}],
+    "decided": "2024-05",
+    "cause": "侵害著作权纠纷",
+    "topics": ["copyright"],
+    "measures": [4],
+    "holding": {"zh": "<script>alert(4)</script>规则。", "en": "<i>A rule.</i>"},
+    "verified": "no",
+}
+HOSTILE_IRI = facts.node("case/hostile_name")
 
 
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory):
-    import uvicorn
+def server(bundled_store_root, tmp_path_factory):
+    need(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("ui")
+    record = folder / "hostile-cases.yaml"
+    record.write_text(yaml.safe_dump(HOSTILE_CASE, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    store = copy_store(bundled_store_root, folder / "store")
+    kg_ok("--store", str(store), "ingest", str(record))
+    with kg_serve(store) as srv:
+        yield srv
 
-    from kg.rebuild import run_ingest
-    from kg.store import GraphStore
-    from kg.web.app import create_app
 
-    root = tmp_path_factory.mktemp("ui-store")
-    run_ingest(None, GraphStore(root))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(600):  # wait for startup (not a timing assertion: fails only if it never starts)
-        if server.started:
-            break
-        time.sleep(0.1)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+@pytest.fixture(scope="module")
+def server_url(server):
+    return server.url + "/"
 
 
 @pytest.fixture(scope="module")
 def page(server_url):
-    need(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -88,7 +90,14 @@ def test_trade_secrets_topic_shows_measures_and_real_cases(page, output_dir):
     assert "措施5" in text and "措施6" in text
     assert CASE_NO.search(text), "no 案号 in the topic's case table"
     assert "已核实" in text or "未核实" in text or "部分核实" in text
-    assert page.locator("#topic-view table a[data-iri*='/case/']").count() >= 1
+    case_rows = page.locator("#topic-view table tr:has(a[data-iri*='/case/'])")
+    assert case_rows.count() == facts.TOPIC_COUNTS["trade_secrets"][2]
+    shown = [case_rows.nth(i).locator("a[data-iri*='/case/']").first.get_attribute("data-iri")
+             for i in range(case_rows.count())]
+    assert shown == [facts.node("case/" + c) for c in facts.TOPIC_CASES["trade_secrets"]]
+    measures = page.locator("#topic-view a[data-iri*='/measure/']")
+    assert sorted({measures.nth(i).get_attribute("data-iri") for i in range(measures.count())}) == \
+        sorted(facts.node(f"measure/{n}") for n in facts.TOPIC_MEASURES["trade_secrets"])
 
 
 def test_search_frand_reaches_measure_15_and_a_sep_case(page, output_dir):
@@ -104,6 +113,8 @@ def test_search_frand_reaches_measure_15_and_a_sep_case(page, output_dir):
     assert "标准必要专利" in detail
     sep_rows = page.locator("#detail-view table tr", has_text="标准必要专利").filter(has_text=CASE_NO)
     assert sep_rows.count() >= 1, "no SEP case with a 案号 under measure 15"
+    case_rows = page.locator("#detail-view table tr:has(a[data-iri*='/case/'])")
+    assert case_rows.count() == facts.MEASURE15["cases"]
     assert page.locator("#detail-view mark[data-iri]").count() >= 1, "no highlighted mention in the source text"
     page.screenshot(path=str(output_dir / "ui-measure-15.png"), full_page=True)
     sep_rows.first.locator("a[data-iri*='/case/']").first.click()
@@ -171,6 +182,52 @@ def test_matrix_and_console_refuses_writes(page, output_dir):
     page.click("#console-run")
     page.wait_for_function("() => document.querySelector('#console-status').innerText.includes('Refused')")
     page.screenshot(path=str(output_dir / "ui-console-refused.png"), full_page=True)
+
+
+def test_hostile_names_show_as_text(page, output_dir):
+    """A user's record with HTML and script in its names: shown literally, never run."""
+    page.get_by_role("tab", name="检索 Search").click()
+    page.fill("#search-box textarea", "恶意名称案")
+    page.click("#search-btn")
+    hit = page.wait_for_selector(f"#search-results a[data-iri='{HOSTILE_IRI}']")
+    assert HOSTILE in hit.inner_text()
+    assert page.locator("#search-results img, #search-results script").count() == 0
+    hit.click()
+    page.wait_for_function(
+        "() => { const h = document.querySelector('#detail-view h2'); return h && h.textContent.includes('恶意名称案'); }")
+    page.screenshot(path=str(output_dir / "ui-hostile-case.png"), full_page=True)
+    assert HOSTILE in page.inner_text("#detail-view h2")
+    assert page.locator("#detail-view img, #detail-view script").count() == 0
+    assert "<script>alert(4)</script>规则。" in page.inner_text("#detail-view")
+
+
+def test_graph_page_escapes_hostile_names(server):
+    r = httpx.get(server.url + "/viz/neighbourhood", params={"iri": HOSTILE_IRI}, timeout=60)
+    assert r.status_code == 200
+    # the name survives only as escaped text: no tag from it reaches the HTML parser
+    assert "<script>alert" not in r.text and "<img" not in r.text and "<b>Hostile</b>" not in r.text
+    nodes = json.loads(re.search(r"var NODES = (\[.*?\]);\n", r.text).group(1))
+    assert any(n["full_zh"] == HOSTILE + "恶意名称案" for n in nodes)      # kept as text, not lost
+
+
+def test_language_switch_rerenders_in_english_and_back(page, output_dir):
+    """界面语言 Language: the open topic, its tables and the matrix follow the choice."""
+    page.get_by_role("tab", name="专题 Topics").click()
+    page.get_by_role("radio", name="English").check()
+    page.wait_for_function("() => document.querySelector('#topic-view').innerText.includes('Measure 5')")
+    text = page.inner_text("#topic-view")
+    page.screenshot(path=str(output_dir / "ui-topic-trade-secrets-en.png"), full_page=True)
+    assert "Measure 5" in text and "Measure 6" in text and "措施5" not in text
+    assert "Case no." in text and "Court" in text
+    case_rows = page.locator("#topic-view table tr:has(a[data-iri*='/case/'])")
+    assert case_rows.count() == facts.TOPIC_COUNTS["trade_secrets"][2]
+    page.get_by_role("tab", name="专题×措施 Matrix").click()
+    page.wait_for_function("() => document.querySelector('#matrix-view').innerText.includes('Trade secrets')")
+    page.get_by_role("tab", name="专题 Topics").click()
+    page.get_by_role("radio", name="中文").check()
+    page.wait_for_function("() => document.querySelector('#topic-view').innerText.includes('措施5')")
+    text = page.inner_text("#topic-view")
+    assert "措施5" in text and "案号" in text and "Measure 5" not in text
 
 
 def test_nothing_loaded_from_outside_and_no_script_ran(page):
