@@ -30,6 +30,11 @@ MATCH (m:Measure) WHERE $n = m.number OR (valueType(m.number) STARTS WITH 'LIST'
 OPTIONAL MATCH (doc:Resource)-[:HAS_PART*1..4]->(m) WHERE doc.issued IS NOT NULL
 RETURN m.uri AS m, max(toString(doc.issued)) AS issued""",
     "all_measures": "MATCH (m:Measure) RETURN m.uri AS m",
+    "counts": """
+CALL () { MATCH (m:Measure) RETURN count(m) AS nm }
+CALL () { MATCH (c:Case) RETURN count(c) AS nc }
+CALL () { MATCH (s:Statute) RETURN count(s) AS ns }
+RETURN nm, nc, ns""",
     "matrix": """
 MATCH (m:Measure)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, m.uri AS x
 UNION MATCH (m:Measure)-[:HAS_PART]->(x:Rule)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
@@ -55,6 +60,7 @@ RETURN c.uri AS c, d, ct.courtLevel AS lvl""",
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
     "in_scheme": "MATCH (h0:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})",
+    "policy_documents": "MATCH (h0:PolicyDocument)",
     "self_and_parts": """MATCH (m:Resource {uri: $m})
 CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }""",
     "statute_parts": """CALL () { MATCH (:Resource {uri: $s})-[:HAS_PART]->(h0:Resource) RETURN h0
