@@ -104,5 +104,4 @@ class Context:
         if self._driver is not None:
             self._driver.close()
             self._driver = None
-        if self._runner is not None:
-            self._runner.close()
+        self.runner.close()   # its workers; a later query starts them again

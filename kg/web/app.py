@@ -80,6 +80,11 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
     def healthz():
         return {"ok": True, "backend": settings.backend, "generation": ctx.store.current_generation()}
 
+    @app.on_event("startup")
+    def starting() -> None:
+        if ctx.store.exists():
+            ctx.runner.start()
+
     @app.on_event("shutdown")
     def closing() -> None:
         ctx.close()
