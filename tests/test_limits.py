@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import psutil
 import pytest
 from explorer_graph import built_store
 from fastapi.testclient import TestClient
+from live_server import kg_serve
 
 from kg import config
 from kg.console import QueryRunner
@@ -157,3 +159,17 @@ def test_keys_guard_api_sparql_viz_and_exports(monkeypatch):
 def test_constant_time_key_check():
     assert guard.key_ok("beta", ("alpha", "beta")) and not guard.key_ok("bet", ("alpha", "beta"))
     assert not guard.key_ok(None, ("alpha",)) and not guard.key_ok("", ("alpha",))
+
+
+def test_api_keys_never_reach_the_server_log(tmp_path):
+    """A real server with keys set: answers say nothing of the keys, and its log holds none."""
+    keys = ("k3y-alpha-7f1c9e", "k3y-beta-52aa0d")
+    with kg_serve(built_store().root, tmp_path / "server.log", {"IPRG_API_KEYS": ",".join(keys)}) as server:
+        for key in (keys[1], "wrong-" + keys[0], None):
+            headers = {"X-API-Key": key} if key else {}
+            r = httpx.get(server.url + "/api/v1/topics", headers=headers, timeout=60)
+            assert r.status_code == (200 if key == keys[1] else 401)
+            assert not any(k in r.text for k in keys)
+        log = server.output()
+    assert "GET /api/v1/topics" in log
+    assert not any(k in log for k in keys)

@@ -12,6 +12,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from kg.errors import Unavailable
 from kg.explorer.questions import _CARD_PREDICATES, _ID, _Card, _card_from_props, _Questions, _Reach
 from kg.explorer.search import SEARCH_BASES, lucene_query
 from kg.mirror import FULLTEXT_INDEX
@@ -122,10 +123,15 @@ class CypherExplorer(_Questions):
 
     def _run(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         import neo4j
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
         clean = {k: (str(v) if isinstance(v, URIRef) else v) for k, v in params.items()}
-        records, _, _ = self.driver.execute_query(
-            text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        try:
+            records, _, _ = self.driver.execute_query(
+                text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+            # Neo4j down, restarting or failing over: the answer needs it, so say so (503)
+            raise Unavailable(f"Neo4j is not reachable, so this answer cannot be read from it: {exc}") from exc
         return [dict(r) for r in records]
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ port.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gradio as gr
@@ -78,7 +79,8 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
-        return {"ok": True, "backend": settings.backend, "generation": ctx.store.current_generation()}
+        return {"ok": True, "backend": settings.backend, "generation": ctx.store.current_generation(),
+                "pid": os.getpid()}
 
     @app.on_event("startup")
     def starting() -> None:
