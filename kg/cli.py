@@ -146,8 +146,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                        "IPRG_WORKERS": str(settings.workers)})
     print(f"[kg] serving on http://{settings.host}:{settings.port}/  (API /api/v1, docs /docs, SPARQL /sparql; "
           f"{settings.workers} worker(s), backend {settings.backend})", flush=True)
+    # uvicorn kills a worker that does not answer its health ping in time; building the app (Gradio)
+    # on a busy machine took longer than the default 5 s, and a worker restarted mid-request drops it
     uvicorn.run("kg.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="info", timeout_graceful_shutdown=5)
+                workers=settings.workers, log_level="info", timeout_graceful_shutdown=5,
+                timeout_worker_healthcheck=60)
     return 0
 
 
