@@ -281,7 +281,7 @@ def router(ctx: Context) -> APIRouter:
     @r.get("/search", summary="Search in Chinese or English (labels, texts, concept synonyms)",
            response_model=SearchAnswer, responses=with_jsonld())
     @pinned
-    def search(request: Request, q: str = Query(..., min_length=1, max_length=200, examples=["商业秘密"]),
+    def search(request: Request, q: str = Query(..., min_length=1, max_length=200, examples=["trade secret"]),
                limit: int = Query(20, ge=1, le=MAX_LIMIT)):
         return respond(request, {"q": q, **_items(ex().search(q, limit=limit))})
 
