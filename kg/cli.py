@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kg import config, console, mirror, neo4j_server
 from kg.context import Context
-from kg.errors import IprgError
+from kg.errors import IprgError, Unavailable
 from kg.rebuild import run_ingest
 from kg.store import EXPORT_FORMATS, GraphStore
 from ontology.validate import validate
@@ -100,9 +100,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         driver = ctx.driver() if args.lang == "cypher" else None
         result = console.run_console(args.lang, text, store=ctx.store, driver=driver, limit=args.limit,
-                                     database=ctx.settings.neo4j_database)
+                                     database=ctx.settings.neo4j_database, runner=ctx.runner)
     finally:
         ctx.close()
+        ctx.runner.close()
     print(json.dumps(_jsonable(result), ensure_ascii=False, indent=2))
     return 0
 
@@ -126,18 +127,31 @@ def ensure_built(store: GraphStore) -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # the server: loaded only by the command that serves
 
-    settings = config.settings().but(host=args.host, port=args.port)
+    settings = config.settings().but(host=args.host, port=args.port, backend=args.backend, workers=args.workers)
     store = _store(args)
-    ensure_built(store)
-    # the worker processes build their app from the environment (see kg.web.app.app_from_env)
-    os.environ["IPRG_STORE"] = str(store.root)
-    if config.neo4j_target(settings) is None:
+    if settings.backend == "sparql":
+        ensure_built(store)
+    elif not store.exists():
+        print(f"[kg] no embedded store at {store.root}: /sparql is off (it says so); the UI, the API and "
+              "the consoles answer from Neo4j", flush=True)
+    if settings.backend == "cypher":
+        target = config.neo4j_target(settings)
+        if target is None:
+            raise Unavailable(f"--backend cypher: {config.NO_NEO4J}")
+        print(f"[kg] answering from Neo4j at {target.uri} ({target.origin})", flush=True)
+    elif config.neo4j_target(settings) is None:
         print("[kg] Neo4j not configured (set NEO4J_URI or run `kg neo4j start`): the Cypher console is off; "
               "everything else works.", flush=True)
-    print(f"[kg] serving on http://{settings.host}:{settings.port}/  (API /api/v1, docs /docs, SPARQL /sparql)",
-          flush=True)
+    # the worker processes build their app from the environment (kg.web.app.app_from_env)
+    os.environ.update({"IPRG_STORE": str(store.root), "IPRG_BACKEND": settings.backend,
+                       "IPRG_WORKERS": str(settings.workers)})
+    print(f"[kg] serving on http://{settings.host}:{settings.port}/  (API /api/v1, docs /docs, SPARQL /sparql; "
+          f"{settings.workers} worker(s), backend {settings.backend})", flush=True)
+    # uvicorn kills a worker that does not answer its health ping in time; building the app (Gradio)
+    # on a busy machine took longer than the default 5 s, and a worker restarted mid-request drops it
     uvicorn.run("kg.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
-                log_level="info")
+                workers=settings.workers, log_level="info", timeout_graceful_shutdown=5,
+                timeout_worker_healthcheck=60)
     return 0
 
 
@@ -173,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None, help="listen address (default $IPRG_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default $IPRG_PORT or 7860)")
     p.add_argument("--store", default=argparse.SUPPRESS, help="RDF store folder (as kg --store)")
+    p.add_argument("--backend", choices=["sparql", "cypher"], default=None,
+                   help="answer from the embedded store (sparql) or from Neo4j (cypher); default $IPRG_BACKEND or sparql")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes behind the one port (default $IPRG_WORKERS or 1)")
     p = add("neo4j", cmd_neo4j, "Build, start, stop or check the bundled Neo4j Community 5.26 launcher.")
     p.add_argument("action", choices=["start", "stop", "status", "build"])
     p.add_argument("--port", type=int, default=None, help="Bolt port for start (default: a free port)")

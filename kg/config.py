@@ -24,6 +24,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from kg.errors import BadInput, Unavailable
 
 
@@ -57,6 +59,14 @@ def _keys(text: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
+def _rate(text: str) -> str:
+    value = text.strip()
+    if value.lower() in ("off", "none", "0"):
+        return ""
+    parse_many(value)   # validated here, so a typo fails at start naming the variable
+    return value
+
+
 def _backend(text: str) -> str:
     value = text.strip().lower()
     if value not in ("sparql", "cypher"):
@@ -74,13 +84,32 @@ SETTINGS: tuple[Setting, ...] = (
             lambda s: str(Path(s).expanduser().resolve())),
     Setting("host", "IPRG_HOST", "127.0.0.1", "address `kg serve` / `python ui.py` listen on"),
     Setting("port", "IPRG_PORT", 7860, "port `kg serve` / `python ui.py` listen on", _positive_int),
+    Setting("backend", "IPRG_BACKEND", "sparql",
+            "what the UI, the REST API and the explorer answer from: `sparql` (the embedded store) or "
+            "`cypher` (Neo4j: NEO4J_URI, else the launcher); `kg serve --backend`", _backend),
+    Setting("workers", "IPRG_WORKERS", 1,
+            "server worker processes behind the one port (`kg serve --workers`)", _positive_int),
     Setting("api_keys", "IPRG_API_KEYS", (),
-            "comma-separated API keys; when set, `/api` and `/sparql` need `X-API-Key`", _keys, secret=True),
-    Setting("sparql_timeout", "IPRG_SPARQL_TIMEOUT", 30.0,
-            "seconds a `/sparql` query may run", _positive_float),
-    Setting("sparql_max_rows", "IPRG_SPARQL_MAX_ROWS", 10_000,
-            "rows (or triples) a `/sparql` answer may hold; more are cut and marked `X-IPRG-Truncated`",
-            _positive_int),
+            "comma-separated API keys; when set, `/api` (exports included), `/sparql` and `/viz` need "
+            "`X-API-Key` (the UI stays open and signs its own graph and export links)", _keys, secret=True),
+    Setting("rate_limit", "IPRG_RATE_LIMIT", "60/second",
+            "requests per client (per API key, else per IP) to `/api`, `/sparql` and `/viz`, per worker, "
+            "in the `limits` notation (`60/second`, `1000/hour`…); past it 429 with `Retry-After`; "
+            "`off` for none", _rate),
+    Setting("query_timeout", "IPRG_QUERY_TIMEOUT", 30.0,
+            "seconds a user-typed query (`/sparql`, the SPARQL and Cypher consoles, `kg query`) may run; "
+            "then it is stopped (SPARQL: its worker process is killed; Cypher: Neo4j's transaction timeout) "
+            "and the answer is 503", _positive_float),
+    Setting("query_max_rows", "IPRG_QUERY_MAX_ROWS", 10_000,
+            "rows (or triples) a user-typed query's answer may hold; more are cut and marked "
+            "(`X-IPRG-Truncated: true`, the consoles say so)", _positive_int),
+    Setting("query_max_bytes", "IPRG_QUERY_MAX_BYTES", 32 * 1024 * 1024,
+            "bytes of values a SPARQL answer may hold before it is cut like the row limit", _positive_int),
+    Setting("query_workers", "IPRG_QUERY_WORKERS", 2,
+            "SPARQL worker processes per server worker, which is also how many user-typed queries may run "
+            "at once; one more answers 429 with `Retry-After`", _positive_int),
+    Setting("max_body", "IPRG_MAX_BODY", 65_536,
+            "bytes a request body (POST `/sparql`) may have; past it 413", _positive_int),
     Setting("neo4j_uri", "NEO4J_URI", None,
             "any Neo4j (server, cluster `neo4j://…`, Aura `neo4j+s://…`) to mirror into and query; unset: "
             "the launcher of `kg neo4j start` when it runs"),
@@ -103,9 +132,15 @@ class Settings:
     store: str | None = None
     host: str = "127.0.0.1"
     port: int = 7860
+    backend: str = "sparql"
+    workers: int = 1
     api_keys: tuple[str, ...] = ()
-    sparql_timeout: float = 30.0
-    sparql_max_rows: int = 10_000
+    rate_limit: str = "60/second"
+    query_timeout: float = 30.0
+    query_max_rows: int = 10_000
+    query_max_bytes: int = 32 * 1024 * 1024
+    query_workers: int = 2
+    max_body: int = 65_536
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
     neo4j_password: str | None = None

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,12 @@ from rdflib.term import BNode, Literal, URIRef
 
 from kg import config
 from kg import export as exporter
-from kg.errors import BadInput, Unavailable
+from kg.errors import BadInput, NotFound, Unavailable
 from kg.ns import PREFIXES
 from kg.terms import from_ox, to_ox
 
 CURRENT = "CURRENT"
+PARTIAL = ".partial-"
 KEEP_GENERATIONS = 2
 
 #: Export formats: name → (file suffix, media type).
@@ -67,13 +69,14 @@ def _bound(graph: Graph) -> Graph:
 class GraphStore:
     """One on-disk graph with atomic, generation-based replacement.
 
-    ``root`` defaults to ``$IPRG_DATA_DIR/store``. Thread-safe for readers inside one process;
-    one writer (``replace``) at a time per process.
+    ``root`` defaults to ``$IPRG_STORE`` or ``$IPRG_DATA_DIR/store``. Generations are opened
+    read-only, so any number of processes can read one; one writer (``replace``) at a time.
     """
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else config.store_dir()
         self._lock = threading.RLock()
+        self._local = threading.local()
         self._open_gen: str | None = None
         self._store: ox.Store | None = None
 
@@ -89,12 +92,41 @@ class GraphStore:
         name = pointer.read_text(encoding="utf-8").strip()
         return name or None
 
+    def generation_path(self) -> Path:
+        """The folder of the current generation (what a query worker opens read-only)."""
+        gen = self.current_generation()
+        if gen is None or not (self.generations_dir / gen).is_dir():
+            raise StoreError(f"no graph has been built in {self.root}: run `kg ingest` first")
+        return self.generations_dir / gen
+
     def exists(self) -> bool:
         gen = self.current_generation()
         return gen is not None and (self.generations_dir / gen).is_dir()
 
+    @contextmanager
+    def pinned(self) -> Iterator[str | None]:
+        """Within the block, this thread reads one generation however often ``kg ingest`` swaps
+        the pointer: an answer built from several queries comes from one graph. Yields the
+        generation (None when there is no graph yet)."""
+        if getattr(self._local, "store", None) is not None:   # nested: already pinned
+            yield self._local.generation
+            return
+        try:
+            store = self.ox()
+        except StoreError:
+            yield None
+            return
+        self._local.store, self._local.generation = store, self._open_gen
+        try:
+            yield self._local.generation
+        finally:
+            self._local.store = self._local.generation = None
+
     def ox(self) -> ox.Store:
         """The Oxigraph store of the current generation (reopened when the pointer moves)."""
+        pinned = getattr(self._local, "store", None)
+        if pinned is not None:
+            return pinned
         with self._lock:
             gen = self.current_generation()
             if gen is None:
@@ -106,7 +138,9 @@ class GraphStore:
                 if not path.is_dir():
                     raise StoreError(f"store generation {gen} is missing under {self.root}")
                 try:
-                    self._store = ox.Store(str(path))
+                    # read-only: a written generation never changes, and read-only handles can be
+                    # open in many processes at once (server workers, query workers, kg query)
+                    self._store = ox.Store.read_only(str(path))
                 except OSError as exc:
                     raise StoreError(f"cannot open the RDF store at {path}: {exc}") from exc
                 self._open_gen = gen
@@ -142,14 +176,18 @@ class GraphStore:
             self.generations_dir.mkdir(parents=True, exist_ok=True)
             gen = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
             path = self.generations_dir / gen
+            # built under a name readers and pruning ignore, renamed when complete: a build killed
+            # half-way (kill -9) leaves only a ".partial-…" folder, removed by the next build
+            partial = self.generations_dir / (PARTIAL + gen)
             try:
-                new = ox.Store(str(path))
+                new = ox.Store(str(partial))
                 new.bulk_extend(to_ox_triples(graph))
                 new.flush()
                 count = len(new)
                 del new
+                os.rename(partial, path)
             except BaseException:
-                shutil.rmtree(path, ignore_errors=True)
+                shutil.rmtree(partial, ignore_errors=True)
                 raise
             tmp = self.root / f".{CURRENT}.{gen}.tmp"
             tmp.write_text(gen, encoding="utf-8")
@@ -158,7 +196,9 @@ class GraphStore:
         return ReplaceReport(generation=gen, triples=count, seconds=time.perf_counter() - started)
 
     def _prune(self, keep: str) -> None:
-        gens = sorted(p.name for p in self.generations_dir.iterdir() if p.is_dir())
+        for stale in self.generations_dir.glob(PARTIAL + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        gens = sorted(p.name for p in self.generations_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         old = [g for g in gens if g != keep and g != self._open_gen]
         for name in old[: max(0, len(old) - (KEEP_GENERATIONS - 1))]:
             shutil.rmtree(self.generations_dir / name, ignore_errors=True)
@@ -174,8 +214,8 @@ class GraphStore:
             try:
                 subs = {ox.Variable(k): to_ox(v if isinstance(v, (URIRef, BNode, Literal)) else Literal(v))
                         for k, v in bindings.items()}
-            except ValueError as exc:   # a user's "IRI" that is not one
-                raise BadInput(f"not a valid IRI or value in {sorted(map(str, bindings.values()))}: {exc}") from exc
+            except ValueError as exc:   # a user's "IRI" that is not one names no node of the graph
+                raise NotFound(f"no node {sorted(map(str, bindings.values()))} in the graph: {exc}") from exc
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
         return self.ox().query(sparql, prefixes=prefixes, substitutions=subs)
 

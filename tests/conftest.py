@@ -152,6 +152,9 @@ def kg_serve(store: Path, timeout: float = 300, **env: str) -> Iterator[Server]:
     from kg.neo4j_server import free_port
 
     port = free_port()
+    # tests send many requests from one client: no rate limit unless the test sets one
+    # (tests/test_limits.py checks the limit itself)
+    env.setdefault("IPRG_RATE_LIMIT", "")
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", str(port)],
                             cwd=REPO, env=cli_env(**env), stdout=log, stderr=subprocess.STDOUT, text=True)

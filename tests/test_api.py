@@ -175,7 +175,7 @@ def test_export_formats(client, fmt, media):
     assert len(r.content) > 1000
     if fmt == "nt":
         assert f"<{VANILLIN}>" in r.text
-    assert client.get("/api/v1/export/xls").status_code == 400
+    assert client.get("/api/v1/export/xls").status_code == 422
 
 
 SELECT = "SELECT ?n WHERE { <" + VANILLIN + "> <https://w3id.org/iprg/caseNumber> ?n }"

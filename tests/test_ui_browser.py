@@ -70,11 +70,14 @@ def page(server_url):
         dialogs: list[str] = []
         outside: list[str] = []
         pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        refused: list[str] = []
+        pg.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server_url, "data:", "blob:", "about:")) else None)
         pg.goto(server_url, wait_until="load")
         pg.wait_for_selector("#topic-view a[data-iri]")
         pg.dialogs = dialogs  # type: ignore[attr-defined]
         pg.outside = outside  # type: ignore[attr-defined]
+        pg.refused = refused  # type: ignore[attr-defined]
         yield pg
         browser.close()
 
@@ -233,3 +236,4 @@ def test_language_switch_rerenders_in_english_and_back(page, output_dir):
 def test_nothing_loaded_from_outside_and_no_script_ran(page):
     assert page.dialogs == []  # type: ignore[attr-defined]
     assert page.outside == [], page.outside  # type: ignore[attr-defined]
+    assert page.refused == [], page.refused  # type: ignore[attr-defined]  # the CSP blocked nothing the UI needs

@@ -30,6 +30,7 @@ from kg.explorer.models import (
     CaseSummary,
     CentralityRow,
     Citation,
+    DocumentSummary,
     GraphEdge,
     GraphNode,
     LawDetail,
@@ -39,6 +40,7 @@ from kg.explorer.models import (
     MeasureRef,
     MentionItem,
     NodeRef,
+    Overview,
     Page,
     RelatedCase,
     RuleItem,
@@ -57,7 +59,7 @@ __all__ = [
     "NodeRef", "MeasureRef", "TopicSummary", "RuleItem", "CaseSummary", "Citation",
     "MentionItem", "TopicRules", "MeasureDetail", "RelatedCase", "CaseDetail", "LawDetail",
     "Page", "SearchHit", "GraphNode", "GraphEdge", "SubGraph", "MatrixCell", "Matrix",
-    "CentralityRow", "NotFound", "Explorer", "SparqlExplorer", "CypherExplorer", "get_explorer",
+    "CentralityRow", "DocumentSummary", "Overview", "NotFound", "Explorer", "SparqlExplorer", "CypherExplorer", "get_explorer",
     "FULLTEXT_INDEX", "SEARCH_BASES", "BACKENDS", "Detail", "detail",
 ]
 
@@ -69,6 +71,8 @@ class Explorer(Protocol):
     """The questions; both backends implement every one with equal results."""
 
     backend: str  # "sparql" | "cypher"
+
+    def overview(self) -> Overview: ...
 
     def topics(self) -> tuple[TopicSummary, ...]: ...
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from kg.errors import Unavailable
 from kg.explorer.questions import _CARD_PREDICATES, _ID, _Card, _card_from_props, _Questions, _Reach
 from kg.explorer.search import SEARCH_BASES, lucene_query
 from kg.mirror import FULLTEXT_INDEX
@@ -30,6 +31,11 @@ MATCH (m:Measure) WHERE $n = m.number OR (valueType(m.number) STARTS WITH 'LIST'
 OPTIONAL MATCH (doc:Resource)-[:HAS_PART*1..4]->(m) WHERE doc.issued IS NOT NULL
 RETURN m.uri AS m, max(toString(doc.issued)) AS issued""",
     "all_measures": "MATCH (m:Measure) RETURN m.uri AS m",
+    "counts": """
+CALL () { MATCH (m:Measure) RETURN count(m) AS nm }
+CALL () { MATCH (c:Case) RETURN count(c) AS nc }
+CALL () { MATCH (s:Statute) RETURN count(s) AS ns }
+RETURN nm, nc, ns""",
     "matrix": """
 MATCH (m:Measure)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, m.uri AS x
 UNION MATCH (m:Measure)-[:HAS_PART]->(x:Rule)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
@@ -55,6 +61,7 @@ RETURN c.uri AS c, d, ct.courtLevel AS lvl""",
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
     "in_scheme": "MATCH (h0:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})",
+    "policy_documents": "MATCH (h0:PolicyDocument)",
     "self_and_parts": """MATCH (m:Resource {uri: $m})
 CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }""",
     "statute_parts": """CALL () { MATCH (:Resource {uri: $s})-[:HAS_PART]->(h0:Resource) RETURN h0
@@ -116,10 +123,15 @@ class CypherExplorer(_Questions):
 
     def _run(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         import neo4j
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
         clean = {k: (str(v) if isinstance(v, URIRef) else v) for k, v in params.items()}
-        records, _, _ = self.driver.execute_query(
-            text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        try:
+            records, _, _ = self.driver.execute_query(
+                text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+            # Neo4j down, restarting or failing over: the answer needs it, so say so (503)
+            raise Unavailable(f"Neo4j is not reachable, so this answer cannot be read from it: {exc}") from exc
         return [dict(r) for r in records]
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ __all__ = [
     "NodeRef", "MeasureRef", "TopicSummary", "RuleItem", "CaseSummary", "Citation",
     "MentionItem", "TopicRules", "MeasureDetail", "RelatedCase", "CaseDetail", "LawDetail",
     "Page", "SearchHit", "GraphNode", "GraphEdge", "SubGraph", "MatrixCell", "Matrix",
-    "CentralityRow", "NotFound",
+    "CentralityRow", "DocumentSummary", "Overview", "NotFound",
 ]
 
 
@@ -252,3 +252,24 @@ class CentralityRow:
     out_degree: int
     degree: int
     pagerank: float           # rounded to 6 decimals, damping 0.85, over the explorable graph
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A policy document held in the graph (what the UI header and the API description name)."""
+
+    iri: str
+    label_zh: str | None
+    label_en: str | None
+    doc_number: str | None    # its 文号
+    issued: str | None        # ISO date
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the graph holds: its policy documents (newest first) and how many of each kind."""
+
+    documents: tuple[DocumentSummary, ...]
+    measures: int
+    cases: int
+    statutes: int

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from kg.errors import BadInput, NotFound
 from kg.explorer.models import (
@@ -26,6 +26,7 @@ from kg.explorer.models import (
     CaseSummary,
     CentralityRow,
     Citation,
+    DocumentSummary,
     GraphEdge,
     GraphNode,
     LawDetail,
@@ -35,6 +36,7 @@ from kg.explorer.models import (
     MeasureRef,
     MentionItem,
     NodeRef,
+    Overview,
     Page,
     RelatedCase,
     RuleItem,
@@ -81,7 +83,7 @@ _CARD_PREDICATES: dict[str, str] = {
     "status": _IPRG + "status", "articleNumber": _IPRG + "articleNumber",
     "articleLabel": _IPRG + "articleLabel", "gist": _IPRG + "gist", "shortTitle": _IPRG + "shortTitle",
     "courtLevel": _IPRG + "courtLevel", "start": str(OA.start), "end": str(OA.end),
-    "exact": str(OA.exact), "position": str(SCHEMA.position),
+    "exact": str(OA.exact), "position": str(SCHEMA.position), "issued": str(DCTERMS.issued),
 }
 _PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
 #: Relationship predicates the questions walk: type name → predicate IRI.
@@ -450,7 +452,12 @@ class _Questions:
 
     @staticmethod
     def _topic_iri(topic: str) -> str:
-        return topic if topic.startswith(("http://", "https://")) else str(mint_iri("topic", topic))
+        if topic.startswith(("http://", "https://")):
+            return topic
+        try:
+            return str(mint_iri("topic", topic))
+        except ValueError as exc:   # no IRI can be made from it, so no such topic
+            raise NotFound(f"no topic {topic!r} in the topic scheme ({exc})") from exc
 
     # -- the questions -------------------------------------------------------------------------
     def topics(self) -> tuple[TopicSummary, ...]:
@@ -465,6 +472,17 @@ class _Questions:
                 label_en=c.label("en"), measures=int(r["nm"]), rules=int(r["nr"]), cases=int(r["nc"]))))
         # the topic scheme's own order (schema:position), which is the order users meet topics in
         return tuple(t for _, t in sorted(out, key=lambda pt: (pt[0], pt[1].id)))
+
+    def overview(self) -> Overview:
+        """The policy documents in the graph (newest first) and counts of measures, cases, statutes."""
+        cards = self._cards_at(_via("policy_documents"))
+        docs = [DocumentSummary(c.iri, c.label("zh"), c.label("en"), c.one("docNumber"),
+                                None if c.one("issued") is None else str(c.one("issued")))
+                for c in cards.values() if c.kind == "PolicyDocument"]
+        docs.sort(key=lambda d: (-_date_key(d.issued), d.iri))
+        counts = (self._rows("counts") or [{}])[0]
+        return Overview(tuple(docs), int(counts.get("nm") or 0), int(counts.get("nc") or 0),
+                        int(counts.get("ns") or 0))
 
     def _topic_summary(self, topic_iri: str) -> TopicSummary:
         for t in self.topics():

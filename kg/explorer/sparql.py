@@ -44,6 +44,11 @@ SELECT ?scheme ?t (COUNT(DISTINCT ?m) AS ?nm) (COUNT(DISTINCT ?r) AS ?nr) (COUNT
 SELECT ?n ?m (MAX(STR(?d)) AS ?issued) WHERE { ?m a iprg:Measure ; iprg:number ?n .
   OPTIONAL { ?doc iprg:hasPart+ ?m . ?doc dcterms:issued ?d } } GROUP BY ?n ?m""",
     "all_measures": "SELECT ?m WHERE { ?m a iprg:Measure }",
+    "counts": """
+SELECT ?nm ?nc ?ns WHERE {
+  { SELECT (COUNT(?m) AS ?nm) WHERE { ?m a iprg:Measure } }
+  { SELECT (COUNT(?c) AS ?nc) WHERE { ?c a iprg:Case } }
+  { SELECT (COUNT(?s) AS ?ns) WHERE { ?s a iprg:Statute } } }""",
     "matrix": """
 SELECT DISTINCT ?t ?m ?x WHERE {
   { ?m a iprg:Measure ; iprg:aboutTopic ?t . BIND(?m AS ?x) }
@@ -66,6 +71,7 @@ _SPARQL_CASE_FILTERS = {
 #: then its topics" took 1.4 s at 100× the case law, "the topic, then its cases" 60 ms).
 _SPARQL_REACH: dict[str, str] = {
     "in_scheme": "?h0 skos:inScheme ?scheme .",
+    "policy_documents": "?h0 a iprg:PolicyDocument .",
     "statute_parts": "{ ?s iprg:hasPart ?h0 } UNION { ?h0 iprg:articleOf ?s }",
     "self_and_parts": "{ ?m ?p0 ?o0 . BIND(?m AS ?h0) } UNION { ?m iprg:hasPart ?h0 }",
     "topic_rules": "?h0 iprg:aboutTopic ?t . ?h0 a iprg:Rule .",

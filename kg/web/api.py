@@ -11,21 +11,44 @@ Contract for programmatic users:
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from kg.context import Context
-from kg.explorer import Explorer, detail
+from kg.errors import NotFound
+from kg.explorer import CaseDetail as CaseAnswer
+from kg.explorer import (
+    Detail,
+    Explorer,
+    LawDetail,
+    Matrix,
+    MeasureDetail,
+    Page,
+    SubGraph,
+    TopicRules,
+    detail,
+)
 from kg.ns import BASE, PREFIXES, iri
 from kg.store import EXPORT_FORMATS
+from kg.web.openapi import (
+    JSONLD,
+    MAX_PARAM,
+    READ_ERRORS,
+    CasesPage,
+    Centrality,
+    SearchAnswer,
+    Topics,
+    media,
+    with_jsonld,
+)
 
 API_PREFIX = "/api/v1"
-JSONLD = "application/ld+json"
 MAX_LIMIT = 200
 
 #: The JSON-LD context: API field names → ontology terms. Fields not listed here are API
@@ -141,97 +164,170 @@ def _page_links(request: Request, total: int, offset: int, limit: int) -> tuple[
     return nxt, prev
 
 
+def _iri(kind: str, *parts: str) -> str:
+    """The IRI a record id names; an id no IRI can be minted from names nothing in the graph."""
+    try:
+        return str(iri(kind, *parts))
+    except ValueError as exc:
+        raise NotFound(f"no {kind} {'/'.join(parts)!r} in the graph ({exc})") from exc
+
+
+def _cases_filter(value: str | None, kind: str) -> str | None:
+    """A filter given as an id, a name or an IRI, as the IRI the explorer compares with."""
+    if not value or value.startswith(("http://", "https://")):
+        return value
+    return _iri(kind, value)
+
+
+ExportFormat = Literal["turtle", "jsonld", "nt", "graphml", "csv"]
+IriQuery = Query(..., alias="iri", max_length=MAX_PARAM, description="a node's IRI",
+                 examples=["https://w3id.org/iprg/id/case/vanillin"])
+
+
 def router(ctx: Context) -> APIRouter:
-    """The REST routes under ``/api/v1``, answering from ``ctx``'s explorer."""
+    """The REST routes under ``/api/v1``, answering from ``ctx``'s explorer. Every operation
+    declares its answer body (generated from the explorer's dataclasses), JSON-LD, and the
+    errors it may give (:mod:`kg.web.openapi`)."""
     r = APIRouter(prefix=API_PREFIX)
 
     def ex() -> Explorer:
         return ctx.explorer
 
-    @r.get("/topics", summary="Topics of the topic scheme with counts of measures, rules and cases")
+    def pinned(handler):
+        """Answer from one store generation, named in ``X-IPRG-Generation`` (see GraphStore.pinned)."""
+        @functools.wraps(handler)
+        def wrapper(*args, **kwargs):
+            with ctx.pinned() as generation:
+                response = handler(*args, **kwargs)
+            if generation is not None:
+                response.headers["X-IPRG-Generation"] = generation
+            return response
+        return wrapper
+
+    @r.get("/topics", summary="Topics of the topic scheme with counts of measures, rules and cases",
+           response_model=Topics, responses=with_jsonld())
+    @pinned
     def topics(request: Request):
         return respond(request, _items(ex().topics()))
 
-    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first)")
-    def topic_rules(request: Request, topic_id: str):
+    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first)",
+           response_model=TopicRules, responses=with_jsonld())
+    @pinned
+    def topic_rules(request: Request, topic_id: str = Path(..., max_length=200, examples=["trade_secrets"])):
         return respond(request, ex().rules_by_topic(topic_id))
 
     @r.get("/topic/{topic_id}/rules", include_in_schema=False)
     def topic_rules_alias(request: Request, topic_id: str):
         return respond(request, ex().rules_by_topic(topic_id))
 
-    @r.get("/measures/{number}", summary="A measure of the policy document by its number (1–20), with rules, mentions, citations and cases")
-    def measure(request: Request, number: int):
+    @r.get("/measures/{number}", summary="A measure of the newest policy document that has one by that number, "
+                                         "with rules, mentions, citations and cases",
+           response_model=MeasureDetail, responses=with_jsonld())
+    @pinned
+    def measure(request: Request, number: int = Path(..., ge=1, le=100_000, examples=[15])):
         return respond(request, ex().measure(number))
 
-    @r.get("/cases", summary="Cases, filtered and paginated (total, next and prev links)")
+    @r.get("/cases", summary="Cases, filtered and paginated (total, next and prev links)",
+           response_model=CasesPage, responses=with_jsonld())
+    @pinned
     def cases(
         request: Request,
-        topic: str | None = Query(None, description="topic id, e.g. trade_secrets"),
-        court: str | None = Query(None, description="court IRI or its Chinese name"),
+        topic: str | None = Query(None, max_length=100, description="topic id, e.g. trade_secrets"),
+        court: str | None = Query(None, max_length=300, description="court IRI or its Chinese name"),
         year: int | None = Query(None, ge=1949, le=2100),
-        statute: str | None = Query(None, description="statute id or IRI; also matches citations of its articles"),
-        measure: str | None = Query(None, description="measure number or IRI"),
-        offset: int = Query(0, ge=0),
+        statute: str | None = Query(None, max_length=300,
+                                    description="statute id or IRI; also matches citations of its articles"),
+        measure: str | None = Query(None, max_length=300, description="measure number or IRI"),
+        offset: int = Query(0, ge=0, le=10**9),
         limit: int = Query(20, ge=1, le=MAX_LIMIT),
     ):
         measure_arg: int | str | None = int(measure) if measure and measure.isdigit() else measure
-        statute_arg = statute if not statute or statute.startswith("http") else str(iri("statute", statute))
-        court_arg = court if not court or court.startswith("http") else str(iri("court", court))
-        page = ex().cases(topic=topic, court=court_arg, year=year, statute=statute_arg, measure=measure_arg,
-                          offset=offset, limit=limit)
+        try:
+            page = ex().cases(topic=topic, court=_cases_filter(court, "court"), year=year,
+                              statute=_cases_filter(statute, "statute"), measure=measure_arg,
+                              offset=offset, limit=limit)
+        except NotFound:   # a filter naming nothing in the graph (or no valid IRI) matches no case
+            page = Page(0, offset, limit, ())
         nxt, prev = _page_links(request, page.total, page.offset, page.limit)
         body = {**jsonable(page), "next": nxt, "prev": prev}
         links = ", ".join(f'<{u}>; rel="{rel}"' for u, rel in ((nxt, "next"), (prev, "prev")) if u)
         return respond(request, body, headers={"Link": links} if links else None)
 
-    @r.get("/cases/{case_id}", summary="One case by its record id (or a full case IRI in ?iri=)")
-    def case(request: Request, case_id: str):
-        return respond(request, ex().case(str(iri("case", case_id))))
+    @r.get("/cases/{case_id}", summary="One case by its record id", response_model=CaseAnswer,
+           responses=with_jsonld())
+    @pinned
+    def case(request: Request, case_id: str = Path(..., max_length=200, examples=["vanillin"])):
+        return respond(request, ex().case(_iri("case", case_id)))
 
-    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it")
-    def statute(request: Request, statute_id: str):
-        return respond(request, ex().statute(str(iri("statute", statute_id))))
+    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it",
+           response_model=LawDetail, responses=with_jsonld())
+    @pinned
+    def statute(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"])):
+        return respond(request, ex().statute(_iri("statute", statute_id)))
 
-    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)")
-    def article(request: Request, statute_id: str, number: str):
-        return respond(request, ex().article(str(iri("article", statute_id, number))))
+    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)",
+           response_model=LawDetail, responses=with_jsonld())
+    @pinned
+    def article(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"]),
+                number: str = Path(..., max_length=50, examples=["9"])):
+        return respond(request, ex().article(_iri("article", statute_id, number)))
 
-    @r.get("/resource", summary="Any node by IRI: dispatches to measure, case, statute or article views")
-    def resource(request: Request, iri_: str = Query(..., alias="iri")):
+    @r.get("/resource", summary="Any node by IRI: a measure, case, statute, article or topic answer, else its "
+                                "one-hop neighbourhood", response_model=Detail, responses=with_jsonld())
+    @pinned
+    def resource(request: Request, iri_: str = IriQuery):
         return respond(request, detail(ex(), iri_))
 
-    @r.get("/search", summary="Search in Chinese or English (labels, texts, concept synonyms)")
-    def search(request: Request, q: str = Query(..., min_length=1, max_length=200), limit: int = Query(20, ge=1, le=MAX_LIMIT)):
+    @r.get("/search", summary="Search in Chinese or English (labels, texts, concept synonyms)",
+           response_model=SearchAnswer, responses=with_jsonld())
+    @pinned
+    def search(request: Request, q: str = Query(..., min_length=1, max_length=200, examples=["trade secret"]),
+               limit: int = Query(20, ge=1, le=MAX_LIMIT)):
         return respond(request, {"q": q, **_items(ex().search(q, limit=limit))})
 
-    @r.get("/graph/neighbourhood", summary="Nodes and edges around a node, up to depth hops")
-    def neighbourhood(request: Request, iri_: str = Query(..., alias="iri"), depth: int = Query(1, ge=1, le=3),
+    @r.get("/graph/neighbourhood", summary="Nodes and edges around a node, up to depth hops",
+           response_model=SubGraph, responses=with_jsonld())
+    @pinned
+    def neighbourhood(request: Request, iri_: str = IriQuery, depth: int = Query(1, ge=1, le=3),
                       limit: int = Query(200, ge=1, le=1000)):
         return respond(request, ex().neighbourhood(iri_, depth=depth, limit=limit))
 
-    @r.get("/graph/path", summary="A shortest path between two nodes (null when none within 6 hops)")
-    def path(request: Request, from_: str = Query(..., alias="from"), to: str = Query(...)):
+    @r.get("/graph/path", summary="A shortest path between two nodes (404 when none within 6 hops)",
+           response_model=SubGraph, responses=with_jsonld())
+    @pinned
+    def path(request: Request, from_: str = Query(..., alias="from", max_length=MAX_PARAM,
+                               examples=["https://w3id.org/iprg/id/case/vanillin"]),
+             to: str = Query(..., max_length=MAX_PARAM, examples=["https://w3id.org/iprg/id/article/prc_aucl_2019/9"])):
         sub = ex().shortest_path(from_, to)
         if sub is None:
-            raise HTTPException(404, f"no path between {from_} and {to} within 6 hops")
+            raise NotFound(f"no path between {from_} and {to} within 6 hops")
         return respond(request, sub)
 
-    @r.get("/matrix", summary="Topic × measure matrix (non-zero cells)")
+    @r.get("/matrix", summary="Topic × measure matrix (non-zero cells)", response_model=Matrix,
+           responses=with_jsonld())
+    @pinned
     def matrix(request: Request):
         return respond(request, ex().topic_measure_matrix())
 
-    @r.get("/centrality", summary="Degree and PageRank of the explorable graph's nodes")
+    @r.get("/centrality", summary="Degree and PageRank of the explorable graph's nodes",
+           response_model=Centrality, responses=with_jsonld())
+    @pinned
     def centrality(request: Request, limit: int = Query(50, ge=1, le=1000)):
         return respond(request, _items(ex().centrality(limit=limit)))
 
-    @r.get("/export/{fmt}", summary="The whole graph: turtle, jsonld, nt, graphml or csv (zip of nodes/edges)")
-    def export(fmt: str):
+    @r.get("/export/{fmt}", summary="The whole graph: turtle, jsonld, nt, graphml or csv (zip of nodes/edges)",
+           response_class=FileResponse, responses={
+               200: {"description": "the graph as a file",
+                     "content": media({m for _, m in EXPORT_FORMATS.values()})},
+               **READ_ERRORS})
+    def export(fmt: ExportFormat):
         path = ctx.export_file(fmt)
         suffix, media = EXPORT_FORMATS[fmt]
         return FileResponse(path, media_type=media, filename=f"iprg-graph{suffix}")
 
-    @r.get("/context.jsonld", summary="The JSON-LD @context of every answer")
+    @r.get("/context.jsonld", summary="The JSON-LD @context of every answer", response_class=Response,
+           responses={200: {"description": "the @context", "content": {JSONLD: {"schema": {"type": "object"}}}},
+                      **READ_ERRORS})
     def context():
         return Response(json.dumps({"@context": CONTEXT}, ensure_ascii=False), media_type=JSONLD)
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from kg.context import Context
 from kg.web import viz
+from kg.web.openapi import MAX_PARAM, READ_ERRORS
 from kg.web.text import ui_text
+
+Lang = Literal["zh", "en"]
+PAGE = {200: {"description": "an HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
+        **READ_ERRORS}
 
 
 def routes(app: FastAPI, ctx: Context) -> None:
@@ -20,16 +27,19 @@ def routes(app: FastAPI, ctx: Context) -> None:
         return FileResponse(viz.VIS_DIR / name, media_type=viz.VIS_FILES[name],
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/viz/neighbourhood", response_class=HTMLResponse, tags=["viz"],
+    @app.get("/viz/neighbourhood", response_class=HTMLResponse, tags=["viz"], responses=PAGE,
              summary="An interactive (vis-network) neighbourhood graph page")
-    def viz_neighbourhood(iri_: str = Query(..., alias="iri"), depth: int = Query(1, ge=1, le=3),
-                          lang: str = "zh", limit: int = Query(150, ge=1, le=500)):
+    def viz_neighbourhood(iri_: str = Query(..., alias="iri", max_length=MAX_PARAM),
+                          depth: int = Query(1, ge=1, le=3), lang: Lang = "zh",
+                          limit: int = Query(150, ge=1, le=500)):
         sub = ctx.explorer.neighbourhood(iri_, depth=depth, limit=limit)
         return HTMLResponse(viz.render_html(sub, center=iri_, lang=lang, depth=depth,
                                             page_url="/viz/neighbourhood"))
 
-    @app.get("/viz/path", response_class=HTMLResponse, tags=["viz"], summary="A shortest path drawn as a graph page")
-    def viz_path(from_: str = Query(..., alias="from"), to: str = Query(...), lang: str = "zh"):
+    @app.get("/viz/path", response_class=HTMLResponse, tags=["viz"], responses=PAGE,
+             summary="A shortest path drawn as a graph page (an empty page when there is none within 6 hops)")
+    def viz_path(from_: str = Query(..., alias="from", max_length=MAX_PARAM),
+                 to: str = Query(..., max_length=MAX_PARAM), lang: Lang = "zh"):
         sub = ctx.explorer.shortest_path(from_, to)
         if sub is None:
             texts = ui_text()["viz"]

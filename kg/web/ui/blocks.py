@@ -2,9 +2,15 @@
 
 Why handlers are module-level functions of ``(ctx, …)``: each one is a small, testable step
 from the shared :class:`~kg.context.Context` and the widgets' values to new widget values,
-bound to the context with :class:`types.MethodType` when the layout is built. They keep no
-state of their own: what the page needs to remember (the node in the detail tab) travels with
-the page, so any server worker can answer any event.
+bound to the context with :class:`types.MethodType` when the layout is built.
+
+Why stateless, without Gradio's queue: ``kg serve --workers N`` runs N processes behind one
+port, and Gradio keeps its queue (``/queue/join`` then a ``/queue/data`` stream) and
+``gr.State`` in the memory of one process, so the second request of an event can reach a
+worker that never saw the first. Every event here is therefore ``queue=False`` (one plain POST,
+answered by whichever worker receives it), and what the page must remember (the node in the
+detail tab) lives in a hidden textbox in the page, sent with each event. The graph pages and
+export links are plain URLs, signed when API keys are set (:func:`kg.web.guard.sign`).
 
 Graphs are vis-network pages served by the API (``/viz/…``) inside an ``<iframe>``, where
 scripts run; a click on a node comes back through ``postMessage``.
@@ -12,25 +18,26 @@ scripts run; a click on a node comes back through ``postMessage``.
 
 from __future__ import annotations
 
+import html
 import json
-import re
 from types import MethodType
 from typing import Any
 
 import gradio as gr
 import pandas as pd
 
-from kg import console
+from kg import config, console
 from kg.context import Context
 from kg.errors import Unavailable
-from kg.web import viz
+from kg.web import guard, viz
 from kg.web.text import kind_label, label, t, ui_text
 from kg.web.ui.views import (
     centrality_view,
     detail_for,
-    graph_frame,
+    graph_header,
     iri_tail,
     matrix_view,
+    md_escape,
     message,
     path_view,
     pick,
@@ -108,6 +115,18 @@ EXPORT_CHOICES = [("Turtle (.ttl)", "turtle"), ("JSON-LD (.jsonld)", "jsonld"), 
                   ("GraphML (.graphml)", "graphml"), (label("csv_format"), "csv")]
 
 
+def signed(url: str) -> str:
+    """``url`` signed for the API keys in force (unchanged when there are none)."""
+    return guard.sign(url, config.settings().api_keys)
+
+
+def graph_frame(node_iri: str | None, depth: int, lang: str) -> str:
+    if not node_iri:
+        return message(t("pick_a_node", lang))
+    url = signed(viz.neighbourhood_url(node_iri, depth=int(depth), lang=lang))
+    return viz.iframe(url, height=600, title=t("graph", lang))
+
+
 def lang_of(choice: str) -> str:
     return LANGS.get(choice, "zh")
 
@@ -133,11 +152,6 @@ def node_choices(ctx: Context, lang: str) -> list[tuple[str, str]]:
         kind = viz.kind_of(r.iri) or r.kind.lower()
         out.append((f"{pick(r.label_zh, r.label_en, lang) or iri_tail(r.iri)} · {kind_label(kind, lang)}", r.iri))
     return out
-
-
-def md_escape(text: str) -> str:
-    """Text shown in a gr.Markdown: HTML-escaped and with Markdown punctuation neutralised."""
-    return re.sub(r"([\\`*_{}\[\]()#+!|<>&])", r"\\\1", text)
 
 
 def _cell(value: Any) -> str:
@@ -212,7 +226,7 @@ def find_path(ctx: Context, a: str | None, b: str | None, choice: str):
     if not a or not b:
         return message(t("pick_both_ends", lang)), ""
     sub = ctx.explorer.shortest_path(a, b)
-    frame = viz.iframe(viz.path_url(a, b, lang=lang), height=420, title="path") if sub else ""
+    frame = viz.iframe(signed(viz.path_url(a, b, lang=lang)), height=420, title="path") if sub else ""
     return path_view(sub, lang), frame
 
 
@@ -244,8 +258,16 @@ def run_query(ctx: Context, which: str, text: str, limit: float):
     return status, pd.DataFrame(rows, columns=list(result.columns))
 
 
-def do_export(ctx: Context, which: str):
-    return str(ctx.export_file(which))
+def export_links(ctx: Context, choice: str):
+    """Links to the exports (``/api/v1/export/…``, signed when keys are set)."""
+    items = "".join(f'<li><a href="{html.escape(signed(f"/api/v1/export/{fmt}"))}" download>'
+                    f"{html.escape(name)}</a></li>" for name, fmt in EXPORT_CHOICES)
+    return f'<div class="iprg"><ul>{items}</ul></div>'
+
+
+def header(ctx: Context, choice: str):
+    """What is in the graph, named from the graph itself (its policy documents and counts)."""
+    return graph_header(ctx.overview(), lang_of(choice))
 
 
 # ----------------------------------------------------------------------------- the layout
@@ -257,10 +279,11 @@ def build_ui(ctx: Context) -> gr.Blocks:
         return MethodType(handler, ctx)
 
     with gr.Blocks(title=label("title")) as demo:
-        current = gr.State("")          # IRI of the node in the detail tab
         with gr.Row(elem_id="iprg-header"):
-            gr.Markdown(label("header_static"), scale=5)
+            head = gr.Markdown(label("header_loading"), scale=5, elem_id="graph-header")
             lang_radio = gr.Radio(list(LANGS), value=next(iter(LANGS)), label=label("language"), scale=1)
+        # the node in the detail tab: kept in the page, so any server worker can answer
+        current = gr.Textbox("", visible=False, elem_id="current-node")
 
         with gr.Tabs(selected="topics") as tabs:
             with gr.Tab(label("tab_topics"), id="topics"):
@@ -307,31 +330,36 @@ def build_ui(ctx: Context) -> gr.Blocks:
                 console_table = gr.Dataframe(value=empty_table(), interactive=False, wrap=True, elem_id="console-table")
             with gr.Tab(label("tab_downloads"), id="downloads"):
                 gr.Markdown(label("downloads_note"))
-                fmt = gr.Radio(EXPORT_CHOICES, value="turtle", label=label("format"))
-                fmt_btn = gr.Button(label("export"), variant="primary")
-                fmt_file = gr.File(label=label("file"), interactive=False)
+                downloads = gr.HTML("", elem_id="downloads")
+
+        # Every event is answered by one plain POST (no queue): see the module docstring.
+        def bind(event, handler, inputs, outputs):
+            return event(on(handler), inputs, outputs, queue=False)
 
         everything = [topic_dd, topic_html, matrix_html, node_dd, path_a, path_b]
-        demo.load(on(load_all), [lang_radio, topic_dd], everything)
-        demo.load(on(show_centrality), [cent_n, lang_radio], cent_html)
-        topic_dd.input(on(show_topic), [topic_dd, lang_radio], topic_html)
-        q_btn.click(on(do_search), [q_box, lang_radio], search_html)
-        q_box.submit(on(do_search), [q_box, lang_radio], search_html)
+        bind(demo.load, load_all, [lang_radio, topic_dd], everything)
+        bind(demo.load, header, [lang_radio], head)
+        bind(demo.load, show_centrality, [cent_n, lang_radio], cent_html)
+        bind(demo.load, export_links, [lang_radio], downloads)
+        bind(topic_dd.input, show_topic, [topic_dd, lang_radio], topic_html)
+        bind(q_btn.click, do_search, [q_box, lang_radio], search_html)
+        bind(q_box.submit, do_search, [q_box, lang_radio], search_html)
         for view in (topic_html, search_html, detail_html, matrix_html, cent_html, path_html):
-            view.click(on(open_node), [lang_radio], [detail_html, tabs, current])
-        back_graph.click(on(to_graph), [current, depth, lang_radio], [node_dd, graph_html, tabs])
-        node_dd.input(on(draw_graph), [node_dd, depth, lang_radio], graph_html)
-        depth.input(on(draw_graph), [node_dd, depth, lang_radio], graph_html)
-        graph_html.click(on(graph_click), [depth, lang_radio], [node_dd, graph_html, current])
-        open_btn.click(on(open_current), [node_dd, lang_radio], [detail_html, tabs, current])
-        path_btn.click(on(find_path), [path_a, path_b, lang_radio], [path_html, path_graph])
-        cent_n.release(on(show_centrality), [cent_n, lang_radio], cent_html)
-        console_lang.input(on(console_example), console_lang, console_text)
-        console_btn.click(on(run_query), [console_lang, console_text, console_limit], [console_status, console_table])
-        fmt_btn.click(on(do_export), fmt, fmt_file)
-        lang_radio.input(on(load_all), [lang_radio, topic_dd], everything) \
-            .then(on(rerender_detail), [current, lang_radio], detail_html) \
-            .then(on(show_centrality), [cent_n, lang_radio], cent_html) \
-            .then(on(do_search), [q_box, lang_radio], search_html) \
-            .then(on(draw_graph), [node_dd, depth, lang_radio], graph_html)
+            bind(view.click, open_node, [lang_radio], [detail_html, tabs, current])
+        bind(back_graph.click, to_graph, [current, depth, lang_radio], [node_dd, graph_html, tabs])
+        bind(node_dd.input, draw_graph, [node_dd, depth, lang_radio], graph_html)
+        bind(depth.input, draw_graph, [node_dd, depth, lang_radio], graph_html)
+        bind(graph_html.click, graph_click, [depth, lang_radio], [node_dd, graph_html, current])
+        bind(open_btn.click, open_current, [node_dd, lang_radio], [detail_html, tabs, current])
+        bind(path_btn.click, find_path, [path_a, path_b, lang_radio], [path_html, path_graph])
+        bind(cent_n.release, show_centrality, [cent_n, lang_radio], cent_html)
+        bind(console_lang.input, console_example, console_lang, console_text)
+        bind(console_btn.click, run_query, [console_lang, console_text, console_limit], [console_status, console_table])
+        switched = bind(lang_radio.input, load_all, [lang_radio, topic_dd], everything)
+        for handler, inputs, output in ((header, [lang_radio], head),
+                                        (rerender_detail, [current, lang_radio], detail_html),
+                                        (show_centrality, [cent_n, lang_radio], cent_html),
+                                        (do_search, [q_box, lang_radio], search_html),
+                                        (draw_graph, [node_dd, depth, lang_radio], graph_html)):
+            switched = bind(switched.then, handler, inputs, output)
     return demo

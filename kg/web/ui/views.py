@@ -26,6 +26,7 @@ from kg.explorer import (
     CentralityRow,
     Citation,
     Detail,
+    DocumentSummary,
     Explorer,
     LawDetail,
     Matrix,
@@ -34,6 +35,7 @@ from kg.explorer import (
     MentionItem,
     NodeRef,
     NotFound,
+    Overview,
     RuleItem,
     SearchHit,
     SubGraph,
@@ -43,7 +45,7 @@ from kg.explorer import (
 )
 from kg.ns import kind_of
 from kg.web import viz
-from kg.web.text import kind_label, relation_label, t, ui_text
+from kg.web.text import kind_label, label, relation_label, t, ui_text
 
 MODALITY_COLOURS = {
     "obligation": "#1f4e79", "prohibition": "#c00000", "permission": "#548235",
@@ -454,9 +456,38 @@ def detail_for(explorer: Explorer, node_iri: str, lang: str) -> str:
         return message(str(exc))
 
 
-def graph_frame(node_iri: str | None, depth: int, lang: str) -> str:
-    """The neighbourhood graph page of ``node_iri`` in an iframe (scripts run there)."""
-    if not node_iri:
-        return message(t("pick_a_node", lang))
-    return viz.iframe(viz.neighbourhood_url(node_iri, depth=int(depth), lang=lang), height=600,
-                      title=t("graph", lang))
+def md_escape(text: str) -> str:
+    """Text from the graph placed in Markdown: punctuation that Markdown or HTML would read, escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>&])", r"\\\1", text)
+
+
+def _document_names(documents: Sequence[DocumentSummary], lang: str, limit: int = 3) -> str:
+    names = []
+    for d in documents[:limit]:
+        title = pick(d.label_zh, d.label_en, lang) or iri_tail(d.iri)
+        key = "document" if d.doc_number else "document_unnumbered"
+        names.append(t(key, lang, title=title, number=d.doc_number or ""))
+    more = len(documents) - limit
+    return t("list_sep", lang).join(names) + (f" (+{more})" if more > 0 else "")
+
+
+def graph_header(overview: Overview | None, lang: str) -> str:
+    """The page header (Markdown): the policy documents the graph holds, by title and 文号, and counts."""
+    if overview is None:
+        return t("header_unavailable", lang)
+    if not overview.documents:
+        return t("header_empty", lang)
+    return t("header", lang, documents=md_escape(_document_names(overview.documents, lang)),
+             measures=overview.measures, cases=overview.cases, statutes=overview.statutes)
+
+
+def graph_summary(overview: Overview | None) -> str:
+    """One sentence for the API's description: what this server's graph holds."""
+    if overview is None:
+        return label("api_graph_unavailable")
+    if not overview.documents:
+        return label("api_graph_empty")
+    names = [f"{d.label_en or d.label_zh or iri_tail(d.iri)}" + (f" ({d.doc_number})" if d.doc_number else "")
+             for d in overview.documents]
+    return label("api_graph", documents="; ".join(names), measures=overview.measures, cases=overview.cases,
+                 statutes=overview.statutes)
