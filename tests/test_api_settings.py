@@ -1,6 +1,6 @@
 """Settings a server is started with (README "Configuration"): API keys and the SPARQL row limit.
 
-One real `kg serve` with ``IPRG_API_KEYS`` and ``IPRG_SPARQL_MAX_ROWS`` set in its environment,
+One real `kg serve` with ``IPRG_API_KEYS`` and ``IPRG_QUERY_MAX_ROWS`` set in its environment,
 as an operator would start it.
 """
 
@@ -22,7 +22,7 @@ MEASURES = "SELECT ?m WHERE { ?m a <https://w3id.org/iprg/Measure> } ORDER BY ?m
 @pytest.fixture(scope="module")
 def client(bundled_store_root, tmp_path_factory):
     store = copy_store(bundled_store_root, tmp_path_factory.mktemp("api-settings") / "store")
-    with kg_serve(store, IPRG_API_KEYS="alpha, beta", IPRG_SPARQL_MAX_ROWS=str(ROWS)) as srv, http_client(srv) as c:
+    with kg_serve(store, IPRG_API_KEYS="alpha, beta", IPRG_QUERY_MAX_ROWS=str(ROWS)) as srv, http_client(srv) as c:
         yield c
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.build import run_ingest
 from kg import config
 from kg.context import Context
+from kg.rebuild import run_ingest
 from kg.store import GraphStore
 from kg.web.app import create_app
 from kg.web.ui import blocks

@@ -29,7 +29,7 @@ import psutil
 import pytest
 from live_server import REPO, kg_serve
 
-from ingest.build import run_ingest
+from kg.rebuild import run_ingest
 from kg.store import GraphStore
 
 HERE = Path(__file__).resolve().parent
