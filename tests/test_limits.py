@@ -14,7 +14,6 @@ import time
 import httpx
 import psutil
 import pytest
-from explorer_graph import built_store
 from fastapi.testclient import TestClient
 from live_server import kg_serve
 
@@ -29,16 +28,16 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 VANILLIN = str(iri("case", "vanillin"))
 
 
-def _client(**changes) -> tuple[TestClient, Context]:
+def _client(store, **changes) -> tuple[TestClient, Context]:
     settings = config.settings().but(**{"rate_limit": "", **changes})
-    ctx = Context(settings, store_root=built_store().root, runner=QueryRunner(settings))
+    ctx = Context(settings, store_root=store.root, runner=QueryRunner(settings))
     return TestClient(create_app(ctx=ctx, with_ui=False)), ctx
 
 
 @pytest.fixture(scope="module")
-def quick():
+def quick(bundled_store):
     """Queries stopped after 1 s, one at a time, bodies of at most 2 kB."""
-    client, ctx = _client(query_timeout=1.0, query_workers=1, max_body=2048)
+    client, ctx = _client(bundled_store, query_timeout=1.0, query_workers=1, max_body=2048)
     with client:
         yield client, ctx
     ctx.close()
@@ -82,8 +81,8 @@ def test_one_query_too_many_answers_429_with_retry_after(quick):
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
 
 
-def test_row_limit_marks_truncation(quick):
-    client, _ = _client(query_max_rows=3)
+def test_row_limit_marks_truncation(quick, bundled_store):
+    client, _ = _client(bundled_store, query_max_rows=3)
     r = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a iprg:Case }"})
     assert r.status_code == 200 and r.headers["X-IPRG-Truncated"] == "true"
     assert len(r.json()["results"]["bindings"]) == 3
@@ -126,8 +125,8 @@ def test_security_headers_on_every_answer(quick):
     assert "cdn.jsdelivr" not in docs and "/static-offline-docs/swagger-ui-bundle.js" in docs
 
 
-def test_rate_limit_per_client():
-    client, _ = _client(rate_limit="3/minute")
+def test_rate_limit_per_client(bundled_store):
+    client, _ = _client(bundled_store, rate_limit="3/minute")
     with client:
         codes = [client.get("/api/v1/context.jsonld").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
@@ -137,8 +136,8 @@ def test_rate_limit_per_client():
         assert client.get("/api/v1/context.jsonld", headers={"X-API-Key": "k"}).status_code == 200
 
 
-def test_keys_guard_api_sparql_viz_and_exports(monkeypatch):
-    client, _ = _client()
+def test_keys_guard_api_sparql_viz_and_exports(monkeypatch, bundled_store):
+    client, _ = _client(bundled_store)
     monkeypatch.setenv("IPRG_API_KEYS", "alpha,beta")
     viz = f"/viz/neighbourhood?iri={VANILLIN}"
     with client:
@@ -161,10 +160,10 @@ def test_constant_time_key_check():
     assert not guard.key_ok(None, ("alpha",)) and not guard.key_ok("", ("alpha",))
 
 
-def test_api_keys_never_reach_the_server_log(tmp_path):
+def test_api_keys_never_reach_the_server_log(tmp_path, bundled_store):
     """A real server with keys set: answers say nothing of the keys, and its log holds none."""
     keys = ("k3y-alpha-7f1c9e", "k3y-beta-52aa0d")
-    with kg_serve(built_store().root, tmp_path / "server.log", {"IPRG_API_KEYS": ",".join(keys)}) as server:
+    with kg_serve(bundled_store.root, tmp_path / "server.log", {"IPRG_API_KEYS": ",".join(keys)}) as server:
         for key in (keys[1], "wrong-" + keys[0], None):
             headers = {"X-API-Key": key} if key else {}
             r = httpx.get(server.url + "/api/v1/topics", headers=headers, timeout=60)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from explorer_graph import built_store
 from live_server import kg_serve
 from test_load import _load, _result
 
@@ -39,12 +38,12 @@ def _wait_for(url: str, status: int, timeout: float) -> float:
     pytest.fail(f"{url} did not answer {status} within {timeout:.0f}s")
 
 
-def test_4d_neo4j_stopped_under_load_gives_503_and_recovers(neo4j_server, tmp_path: Path, output_dir: Path):
+def test_4d_neo4j_stopped_under_load_gives_503_and_recovers(neo4j_server, bundled_store, tmp_path: Path, output_dir: Path):
     home = tmp_path / "neo4j"
     info = srv.start(home=home, password=PASSWORD)
     try:
         with mirror.open_driver(info.uri, info.user, info.password) as drv:
-            mirror.sync(built_store(), drv)
+            mirror.sync(bundled_store, drv)
         env = {"NEO4J_URI": info.uri, "NEO4J_USER": info.user, "NEO4J_PASSWORD": info.password}
         with kg_serve(tmp_path / "no-store", tmp_path / "server.log", env, args=("--backend", "cypher")) as server:
             topics = server.url + "/api/v1/topics"

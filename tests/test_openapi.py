@@ -16,13 +16,12 @@ import sys
 from pathlib import Path
 
 import httpx
-from explorer_graph import built_store
 from live_server import REPO, kg_serve
 
 
-def test_schemathesis_finds_no_failure_over_every_operation(tmp_path: Path, output_dir: Path):
+def test_schemathesis_finds_no_failure_over_every_operation(bundled_store, tmp_path: Path, output_dir: Path):
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
-    with kg_serve(built_store().root, tmp_path / "server.log") as server:
+    with kg_serve(bundled_store.root, tmp_path / "server.log") as server:
         operations = len([m for p in httpx.get(server.url + "/openapi.json").json()["paths"].values() for m in p])
         run = subprocess.run(
             [st, "run", server.url + "/openapi.json", "--max-examples", "25", "--workers", "2",

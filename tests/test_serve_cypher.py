@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import need, wipe
-from explorer_graph import built_store
 from live_server import kg_serve
 
 from kg import mirror
@@ -33,8 +32,8 @@ CASE_NO = re.compile(r"\(\d{4}\)[^\s()]{2,30}号")
 
 
 @pytest.fixture(scope="module")
-def cypher_server(neo4j_server, tmp_path_factory):
-    store = built_store()
+def cypher_server(neo4j_server, bundled_store, tmp_path_factory):
+    store = bundled_store
     with neo4j_server.driver() as drv:
         wipe(drv)
         mirror.sync(store, drv)
@@ -44,8 +43,8 @@ def cypher_server(neo4j_server, tmp_path_factory):
         yield server
 
 
-def test_api_answers_from_neo4j_as_the_store_would(cypher_server):
-    sparql = SparqlExplorer(built_store())
+def test_api_answers_from_neo4j_as_the_store_would(cypher_server, bundled_store):
+    sparql = SparqlExplorer(bundled_store)
     url = cypher_server.url
     topics = httpx.get(url + "/api/v1/topics", timeout=60).json()["items"]
     assert topics == [asdict(t) for t in sparql.topics()]
