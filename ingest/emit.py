@@ -39,6 +39,7 @@ from ingest.models import (
     Judgment,
     Linked,
     Mention,
+    Party,
     PolicyDocument,
     Rule,
     StatuteText,
@@ -443,9 +444,18 @@ def emit_versions(b: Sink, index: LinkIndex, used: set[URIRef]) -> None:
 # ---------------------------------------------------------------------------- cases
 
 
-def _side(role: str) -> str:
-    """plaintiff / defendant / other: the side a printed role stands on (lang/words.yaml)."""
-    return load("words")["party_sides"].get(role, "other")
+def _side(party: Party) -> str:
+    """plaintiff / defendant / other: the side a party stood on when the case began.
+
+    Why the annotation first: ``上诉人（原审被告）`` appeals but was sued, and a case is named
+    原告诉被告 after the first instance, so the printed first-instance role decides; without
+    one, the role itself (lang/words.yaml, longest first) does."""
+    sides = load("words")["party_sides"]
+    note = (party.annotation or "").strip()
+    for role, side in sides.items():
+        if note.startswith(role) and side != "other":
+            return side
+    return sides.get(party.role, "other")
 
 
 def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) -> None:
@@ -480,7 +490,7 @@ def _case_core(b: Sink, node: URIRef, doc: CaseReport | Judgment, merged: bool) 
             b.add(node, IPRG.court, b.court(c))
     b.zh(node, IPRG.cause, doc.cause)
     for p in doc.parties:
-        prop = {"plaintiff": IPRG.plaintiff, "defendant": IPRG.defendant}.get(_side(p.role), IPRG.party)
+        prop = {"plaintiff": IPRG.plaintiff, "defendant": IPRG.defendant}.get(_side(p), IPRG.party)
         b.zh(node, prop, p.name)
     b.text(node, doc.original)
 
@@ -541,8 +551,8 @@ def emit_judgment(b: Sink, item: Analysed, node: URIRef, merged: bool) -> None:
     j: Judgment = item.doc  # type: ignore[assignment]
     _case_core(b, node, j, merged)
     if not merged:
-        plaintiffs = [p.name for p in j.parties if _side(p.role) == "plaintiff"]
-        defendants = [p.name for p in j.parties if _side(p.role) == "defendant"]
+        plaintiffs = [p.name for p in j.parties if _side(p) == "plaintiff"]
+        defendants = [p.name for p in j.parties if _side(p) == "defendant"]
         label = f"{'、'.join(plaintiffs) or j.case_number}{'诉' + '、'.join(defendants) if defendants else ''}{j.cause or ''}"
         b.zh(node, RDFS.label, label)
         if j.date:

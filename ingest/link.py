@@ -342,6 +342,15 @@ class Own:
     version: Version | None = None
 
 
+def _names_itself(c: Citation, own: Own | None) -> bool:
+    """A policy document's 《title》 (often with its issuer before it) is the document, not a law
+    it cites: without this the cover letter makes it cite an unknown statute of its own name."""
+    if own is None or own.kind != "policy" or not own.title or not c.title:
+        return False
+    mine = title_key(own.title)
+    return len(mine) >= 6 and title_key(c.title).endswith(mine)
+
+
 def resolve_citations(citations: Sequence[Citation], index: LinkIndex, date: str | None,
                       own: Own | None = None) -> tuple[Linked, ...]:
     """Citations → statute and article links, each to the version it names or the one in force
@@ -355,6 +364,8 @@ def resolve_citations(citations: Sequence[Citation], index: LinkIndex, date: str
                 declared[fam.key] = index.pick(fam, c.version, date)
     out: list[Linked] = []
     for c in citations:
+        if _names_itself(c, own):
+            continue                       # 印发《…若干措施》的通知: the cover letter names the text itself
         if c.self_ref:
             if own is None or own.version is None:
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 POLICY = "厦中法发〔2025〕18号"
 
 #: run_ingest / `kg ingest` report and the stored graph
-TRIPLES = 10_352
+TRIPLES = 10_986
 SECTIONS = 10
 MEASURES = 20
 RULES = 40
@@ -23,8 +23,8 @@ TOPICS = 22
 SEED_MENTIONS = 225
 
 #: the Neo4j projection of the stored graph (nodes without the mapping node, relationships)
-PG_NODES = 1_017
-PG_RELATIONSHIPS = 3_528
+PG_NODES = 1_046
+PG_RELATIONSHIPS = 3_775
 
 #: topic id → (measures, rules, cases), as ``topics()`` counts them
 TOPIC_COUNTS: dict[str, tuple[int, int, int]] = {
@@ -85,7 +85,7 @@ SEARCH_TOP = {
               "case/iwncomm_v_sony", "case/acttech_v_oppo"],
 }
 #: how many hits a query has (limit 200); the words of the injection probes in test_explorer
-SEARCH_TOTAL = {"商业秘密": 57, "trade secret": 53, "FRAND": 18, "FRAND 1": 3, "1": 160,
+SEARCH_TOTAL = {"商业秘密": 57, "trade secret": 53, "FRAND": 18, "FRAND 1": 3, "1": 162,
                 "data rights": 15, "AI 生成": 18, "秘": 58}
 
 

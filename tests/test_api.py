@@ -272,7 +272,8 @@ def test_healthz_names_the_generation_and_size(client, server):
     assert health.status_code == 200
     body = health.json()
     current = (Path(server.store) / "CURRENT").read_text(encoding="utf-8").strip()
-    assert body == {"ok": True, "generation": current, "triples": facts.TRIPLES}
+    assert body == {"ok": True, "backend": "sparql", "generation": current, "triples": facts.TRIPLES,
+                    "pid": server.proc.pid}
 
 
 def test_context_jsonld_expands_answers_to_ontology_terms(client):

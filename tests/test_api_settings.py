@@ -52,10 +52,7 @@ def _rows(r: httpx.Response) -> int:
 
 
 @pytest.mark.parametrize("accept", [
-    "application/sparql-results+json", "text/csv", "text/tab-separated-values",
-    pytest.param("application/sparql-results+xml", marks=pytest.mark.xfail(
-        strict=True, reason="kg/api.py run_sparql re-runs the query for XML without the row limit "
-                            "(web layer, being moved to kg/web/ by another engineer)")),
+    "application/sparql-results+json", "text/csv", "text/tab-separated-values", "application/sparql-results+xml",
 ])
 def test_sparql_row_limit_in_every_result_format(client, accept):
     r = client.get("/sparql", params={"query": MEASURES}, headers={**KEYS, "Accept": accept})

@@ -60,6 +60,21 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
         description=DESCRIPTION.format(graph=views.graph_summary(ctx.overview()), limits=_limits(settings)),
     )
     app.state.ctx = ctx
+    described: dict[str, str | None] = {"generation": ctx.store.current_generation()}
+    schema_of = app.openapi
+
+    def openapi() -> dict:
+        # The description names what the graph holds, so a rebuild under a running server
+        # must not leave /openapi.json describing the graph it replaced.
+        gen = ctx.store.current_generation()
+        if gen != described["generation"]:
+            described["generation"] = gen
+            app.description = DESCRIPTION.format(graph=views.graph_summary(ctx.overview()),
+                                                 limits=_limits(settings))
+            app.openapi_schema = None
+        return schema_of()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(IprgError)
     async def known_error(_request: Request, exc: IprgError):
@@ -77,9 +92,17 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
     sparql_protocol.routes(app, ctx)
     viz_routes.routes(app, ctx)
 
+    sizes: dict[str | None, int] = {}
+
     @app.get("/healthz", include_in_schema=False)
     def healthz():
-        return {"ok": True, "backend": settings.backend, "generation": ctx.store.current_generation(),
+        # The size is what a monitor compares across workers and rebuilds; counting is a full
+        # scan, so it is counted once per generation.
+        gen = ctx.store.current_generation()
+        if gen not in sizes:
+            sizes.clear()
+            sizes[gen] = len(ctx.store) if gen is not None else 0
+        return {"ok": True, "backend": settings.backend, "generation": gen, "triples": sizes[gen],
                 "pid": os.getpid()}
 
     @app.on_event("startup")
