@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import ctypes
 import io
 import json
 import multiprocessing
@@ -252,7 +253,49 @@ def evaluate_sparql(path: str, text: str, max_rows: int, max_bytes: int) -> Spar
         raise ConsoleError(f"SPARQL error: {exc}") from None
 
 
+#: The pid of the process that runs the query pool, in the environment its fork server and
+#: workers inherit, so that they know whose death must end them.
+_SERVER_PID = "IPRG_QUERY_SERVER_PID"
+
+
+def _die_with_parent() -> None:
+    """Have Linux SIGKILL this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``).
+
+    Why: the deadline of a query is kept by the server; a worker busy inside Oxigraph notices
+    nothing. A server killed with ``kill -9`` (or by the OOM killer) would otherwise leave its
+    fork server and every worker in the middle of a heavy query running for as long as the query
+    does (seen: two workers at full CPU for 15 minutes after their server was gone). The kernel
+    signal needs no Python code to run in the busy worker.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
+
+
+def _server_gone() -> bool:
+    pid = os.environ.get(_SERVER_PID, "")
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+if os.environ.get(_SERVER_PID) == str(os.getppid()):
+    # This process is the fork server the query pool started (it imports this module first):
+    # it ends with its server, and its workers (below) end with it.
+    _die_with_parent()
+    if _server_gone():   # the server died before the line above took effect
+        os._exit(0)
+
+
 def _worker_init() -> None:
+    _die_with_parent()
+    if _server_gone():
+        os._exit(0)
     # A worker busy inside Oxigraph runs no Python signal handler, so the pool's SIGTERM must
     # end it by the default action, at once (pebble would otherwise wait 3 s and SIGKILL).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -287,6 +330,7 @@ class QueryRunner:
     def _get_pool(self) -> pebble.ProcessPool:
         with self._lock:
             if self._pool is None or not self._pool.active:
+                os.environ[_SERVER_PID] = str(os.getpid())
                 self._pool = pebble.ProcessPool(
                     max_workers=self.settings.query_workers, max_tasks=200, initializer=_worker_init,
                     context=_context())

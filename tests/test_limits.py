@@ -9,6 +9,7 @@ and exports need a key or a signature the UI made.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -172,3 +173,25 @@ def test_api_keys_never_reach_the_server_log(tmp_path, bundled_store):
         log = server.output()
     assert "GET /api/v1/topics" in log
     assert not any(k in log for k in keys)
+
+
+def test_a_killed_server_leaves_no_query_running(tmp_path, bundled_store):
+    """``kill -9`` of the server in the middle of a heavy query: its fork server and the worker
+    running the query end with it (nothing is left burning CPU with no one to answer)."""
+    with kg_serve(bundled_store.root, tmp_path / "server.log", {"IPRG_QUERY_TIMEOUT": "120"}) as server:
+        heavy = threading.Thread(target=lambda: httpx.post(server.url + "/sparql", data={"query": HEAVY}, timeout=60),
+                                 daemon=True)
+        heavy.start()
+        parent = psutil.Process(server.proc.pid)
+        deadline = time.monotonic() + 60
+        busy: list[psutil.Process] = []
+        while time.monotonic() < deadline and not busy:   # the worker (a fork server's child) on it
+            time.sleep(0.5)
+            busy = [p for p in parent.children(recursive=True)
+                    if p.ppid() != parent.pid and p.cpu_percent(interval=0.2) > 20]
+        assert busy, "no query worker took the heavy query"
+        family = parent.children(recursive=True)
+        server.proc.kill()
+        server.proc.wait(timeout=30)
+        gone, alive = psutil.wait_procs(family, timeout=5)
+        assert alive == [], [(p.pid, p.cmdline()[:3]) for p in alive]
