@@ -93,6 +93,7 @@ def main() -> None:
     from ingest.build import run_ingest
     from kg import config, mirror, neo4j_server
     from kg.explorer import CypherExplorer, SparqlExplorer
+    from kg.explorer.derive import derive
     from kg.store import GraphStore
 
     tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-query-"))
@@ -116,7 +117,7 @@ def main() -> None:
         with mirror.open_driver(uri, user, password) as driver:
             for factor in args.scales:
                 g = scaled(base, factor)
-                store.replace(g)
+                store.replace(g, derive=derive)
                 t = time.perf_counter()
                 mirror.sync(store, driver, full=True)
                 sync_s = time.perf_counter() - t

@@ -35,6 +35,7 @@ from ingest.link import LinkIndex, link, statute_mentions, topics_for
 from ingest.models import IngestError, IngestReport, Judgment, Linked, Mention, PolicyDocument, Rule
 from ingest.records import corpus_graph, court_places, unknown_statute_iri
 from ingest.segment import segment
+from kg.explorer.derive import derive
 from kg.ns import IPRG, OA, PREFIXES, hashed, iri
 
 if TYPE_CHECKING:
@@ -430,7 +431,7 @@ def run_ingest(paths: Sequence[Path] | None, store: GraphStore, *, n_process: in
     items = ingest_documents(list(paths), corpus, n_process=n_process)
     g = build_graph(items, corpus, started=started)
     validate(g)
-    store.replace(g)
+    store.replace(g, derive=derive)   # with what the explorer precomputes per generation
     policies = [i for i in items if isinstance(i.doc, PolicyDocument)]
     return IngestReport(
         documents=tuple(i.doc.name for i in items),

@@ -11,7 +11,7 @@ question).
 
 from __future__ import annotations
 
-import operator
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from kg.errors import BadInput, NotFound
+from kg.errors import BadInput, NotFound, Unavailable
 from kg.explorer.models import (
     CaseDetail,
     CaseSummary,
@@ -54,7 +54,7 @@ _TOPIC_PREFIX = _ID + "topic/"
 _SCHEME_TOPICS = str(SCHEME_TOPICS)
 #: Nodes kept out of graph views and graph algorithms: reified mentions, provenance runs and
 #: the concept schemes (hubs that would connect everything within two hops).
-_HIDDEN_KINDS = ("mention/", "ingestion/", "scheme/")
+_HIDDEN_KINDS = ("mention/", "ingestion/", "scheme/", "generation/", "graph/")
 #: Relationship types kept out of graph views (provenance and scheme bookkeeping).
 _HIDDEN_TYPES = frozenset({"WAS_GENERATED_BY", "IN_SCHEME", "TOP_CONCEPT_OF", "HAS_TOP_CONCEPT"})
 #: Which class names a node's kind, when it has several types (first match wins).
@@ -67,6 +67,14 @@ _SEARCH_KIND_RANK = {k: i for i, k in enumerate(
      "Section", "Court", "Organisation", "Place"))}
 _COURT_RANK = {"supreme": 0, "high": 1, "intermediate": 2, "specialised": 2, "basic": 3}
 _RELATION_RANK = {"appealOf": 0, "appealedBy": 1, "relatedCase": 2, "sharesArticle": 3}
+#: Cases listed inline by measure, article, statute, topic and case answers (with the total;
+#: the rest through ``cases(…, offset=…)``). 20: the REST API's default page, and above every
+#: such list of the bundled corpus (measure 15 has 19), whose answers therefore did not change.
+CASES_PAGE = 20
+#: Data derived per generation (kg.explorer.derive): its named graph, the node type and keys.
+DERIVED_GRAPH = _ID + "graph/derived"
+GENERATION_TYPE = _IPRG + "Generation"
+DERIVED_KEYS = ("topicsJson", "matrixJson", "centralityJson")
 
 #: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
 _CARD_PREDICATES: dict[str, str] = {
@@ -140,6 +148,14 @@ class _Card:
         return NodeRef(self.iri, self.kind, self.label("zh"), self.label("en"))
 
 
+class NoDerivedData(Unavailable):
+    """The store generation (or the Neo4j mirror of it) lacks what kg.explorer.derive computes."""
+
+    def __init__(self, where: str | None) -> None:
+        super().__init__(f"the graph ({where or 'no generation'}) has no explorer statistics, built by an older "
+                         "version: run `kg ingest` again (and `kg mirror` for Neo4j)")
+
+
 def _card_from_props(iri: str, types: Iterable[str], props: dict[str, list[Any]]) -> _Card:
     clean = {k: tuple(sorted((_py(v) for v in vs), key=_sortable)) for k, vs in props.items() if vs}
     return _Card(iri, frozenset(types), clean)
@@ -153,35 +169,6 @@ def _year(decided: str | None) -> int | None:
 
 def _explorable(iri: str) -> bool:
     return iri.startswith(_ID) and not iri[len(_ID):].startswith(_HIDDEN_KINDS)
-
-
-
-def _pagerank(nodes: Sequence[str], edges: Iterable[tuple[str, str]], damping: float = 0.85,
-              iterations: int = 100, tol: float = 1e-12) -> dict[str, float]:
-    """Power iteration on the directed graph; dangling nodes spread their rank evenly."""
-    n = len(nodes)
-    if n == 0:
-        return {}
-    index = {u: i for i, u in enumerate(nodes)}
-    out: list[list[int]] = [[] for _ in range(n)]
-    for s, o in edges:
-        out[index[s]].append(index[o])
-    rank = [1.0 / n] * n
-    sinks = [i for i in range(n) if not out[i]]
-    for _ in range(iterations):
-        dangling = sum([rank[i] for i in sinks])
-        new = [(1.0 - damping) / n + damping * dangling / n] * n
-        for i, targets in enumerate(out):
-            if targets:
-                share = damping * rank[i] / len(targets)
-                for j in targets:
-                    new[j] += share
-        delta = sum(map(abs, map(operator.sub, new, rank)))
-        rank = new
-        if delta < tol:
-            break
-    return {u: rank[i] for u, i in index.items()}
-
 
 
 
@@ -234,9 +221,11 @@ class _Questions:
 
     A backend supplies ``_rows(name, **params)`` (its own query for each named shape query,
     returning dicts of plain values), ``_cards(iris)``, ``_links(iris, types, direction)``,
-    ``_edges()``, and ``_cards_at(reach)`` / ``_links_at(reach, types, direction)`` that read a
-    whole :class:`_Reach` in one query; this class turns them into dataclasses, orders and pages
-    them. Sets that can grow with the case law (a topic's cases, a statute's citing cases) are
+    ``_cards_at(reach)`` / ``_links_at(reach, types, direction)`` that read a whole
+    :class:`_Reach` in one query, ``_derived(key)`` (the generation's precomputed answers) and
+    ``_case_page(shape, params, offset, limit)`` (a set of cases in listing order, paged on the
+    server by the derived ``caseOrder``); this class turns them into dataclasses, orders and
+    pages them. Sets that can grow with the case law (a topic's cases, a statute's citing cases) are
     passed as reaches; short lists (a page of cases, a graph frontier) as IRIs.
     """
 
@@ -253,8 +242,14 @@ class _Questions:
         """(node, type, other) for the given nodes; ``direction`` "out" or "in"."""
         raise NotImplementedError
 
-    def _edges(self) -> list[tuple[str, str, str]]:
-        """Every relationship (source, TYPE, target) between data nodes."""
+    def _derived(self, key: str) -> str:
+        """The current generation's derived value ``key`` (one of :data:`DERIVED_KEYS`, JSON)."""
+        raise NotImplementedError
+
+    def _case_page(self, shape: str, params: dict[str, Any], offset: int, limit: int) -> tuple[int, list[str]]:
+        """(how many cases the named set ``shape`` holds, the IRIs of ``limit`` of them from
+        ``offset`` in listing order): shapes ``all``, ``filter`` (the ``cases`` filters),
+        ``topic_cases`` (t), ``statute_cases`` (s), ``shares_article`` (case)."""
         raise NotImplementedError
 
     def _search_candidates(self, terms: Sequence[str]) -> dict[str, _Card]:
@@ -454,17 +449,8 @@ class _Questions:
 
     # -- the questions -------------------------------------------------------------------------
     def topics(self) -> tuple[TopicSummary, ...]:
-        rows = self._rows("topics", scheme=URIRef(_SCHEME_TOPICS))
-        cards = self._cards_at(_via("in_scheme", scheme=URIRef(_SCHEME_TOPICS)))
-        out = []
-        for r in rows:
-            c = cards[r["t"]]
-            position = c.one("position")
-            out.append(((position if isinstance(position, int) else 10**9), TopicSummary(
-                id=c.one("notation") or local_name(c.iri), iri=c.iri, label_zh=c.label("zh"),
-                label_en=c.label("en"), measures=int(r["nm"]), rules=int(r["nr"]), cases=int(r["nc"]))))
-        # the topic scheme's own order (schema:position), which is the order users meet topics in
-        return tuple(t for _, t in sorted(out, key=lambda pt: (pt[0], pt[1].id)))
+        # counted once per generation (kg.explorer.derive), in the topic scheme's own order
+        return tuple(TopicSummary(**t) for t in json.loads(self._derived("topicsJson")))
 
     def _topic_summary(self, topic_iri: str) -> TopicSummary:
         for t in self.topics():
@@ -475,9 +461,14 @@ class _Questions:
     def rules_by_topic(self, topic_id: str) -> TopicRules:
         t = self._topic_iri(topic_id)
         summary = self._topic_summary(t)
+        total, cases = self._first_cases("topic_cases", {"t": URIRef(t)})
         return TopicRules(summary, self._rule_items(_via("topic_rules", t=URIRef(t))),
-                          self._measure_refs(_via("topic_measures", t=URIRef(t))),
-                          self._case_summaries(_via("topic_cases", t=URIRef(t))))
+                          self._measure_refs(_via("topic_measures", t=URIRef(t))), cases, total)
+
+    def _first_cases(self, shape: str, params: dict[str, Any]) -> tuple[int, tuple[CaseSummary, ...]]:
+        """(total, the first :data:`CASES_PAGE` cases in listing order) of a case set."""
+        total, page = self._case_page(shape, params, 0, CASES_PAGE)
+        return total, self._case_summaries(page)
 
     def measure(self, number_or_iri: int | str) -> MeasureDetail:
         m = self._resolve_measure(number_or_iri)
@@ -497,15 +488,16 @@ class _Questions:
         holders = _via("self_and_parts", m=URIRef(m))
         mentions = self._mentions(holders.into("HAS_TARGET"))
         cited = holders.out("CITES")
-        case_iris = holders.into("ILLUSTRATES")
         topics = holders.out("ABOUT_TOPIC")
+        # the cases illustrating it or one of its rules: the ``measure`` filter of ``cases``
+        total, cases = self._first_cases("filter", {"measure": URIRef(m)})
         return MeasureDetail(
             iri=m, number=card.one("number"), title_zh=card.text("title", "zh"),
             title_en=card.text("title", "en"), text_zh=card.text("text", "zh"),
             section=section.ref() if section else None, source=doc.ref() if doc else None,
             doc_number=doc.one("docNumber") if doc else None,
             rules=self._rule_items(_at(m).out("HAS_PART"), set(rules)), mentions=mentions, citations=self._citations(cited),
-            cases=self._case_summaries(case_iris), topics=self._refs(topics),
+            cases=cases, topics=self._refs(topics), cases_total=total,
         )
 
     def _mentions(self, nodes: Any) -> tuple[MentionItem, ...]:
@@ -551,20 +543,18 @@ class _Questions:
             relations[(o, "relatedCase")] = ()
         for _, _, s in self._in([iri_], "RELATED_CASE"):
             relations[(s, "relatedCase")] = ()
-        cited = _at(iri_).out("CITES")
-        cited_cards = self._cards_at(cited)
+        cited_cards = self._cards(by.get("CITES", []))
         articles = {c.iri for c in cited_cards.values() if c.kind == "Article"}
+        # the cases citing one of its articles can be thousands: the first page, and the total
+        shares_total, page = self._case_page("shares_article", {"case": URIRef(iri_)}, 0, CASES_PAGE)
         shared: dict[str, set[str]] = {}
-        for a, _, other in self._links_at(cited, ("CITES",), "in"):
-            if a in articles and other != iri_:
+        for other, _, a in self._out(page, "CITES"):
+            if a in articles:
                 shared.setdefault(other, set()).add(a)
-        # the cases sharing an article are read as one reach (they can be thousands)
-        items = {s.iri: (s, rank) for s, rank in self._case_items(cited.into("CITES"), set(shared))}
-        items.update((s.iri, (s, rank)) for s, rank in self._case_items([k for k, _ in relations]))
-        summaries = {s.iri: s for s, _ in sorted(items.values(), key=_case_order)}
-        for other, arts in shared.items():
-            if other in summaries:
-                relations[(other, "sharesArticle")] = tuple(sorted(arts))
+        items = self._case_items(set(page) | {k for k, _ in relations})
+        summaries = {s.iri: s for s, _ in sorted(items, key=_case_order)}
+        for other in page:
+            relations[(other, "sharesArticle")] = tuple(sorted(shared.get(other, ())))
         order = {iri2: i for i, iri2 in enumerate(summaries)}
         related = tuple(
             RelatedCase(summaries[o], rel, via)
@@ -572,6 +562,7 @@ class _Questions:
                                          key=lambda kv: (_RELATION_RANK[kv[0][1]], order.get(kv[0][0], 0)))
             if o in summaries
         )
+        related_total = sum(1 for r in related if r.relation != "sharesArticle") + shares_total
         return CaseDetail(
             summary=summary, cause=card.text("cause", "zh"),
             plaintiffs=card.all("plaintiff_zh"), defendants=card.all("defendant_zh"),
@@ -579,33 +570,31 @@ class _Questions:
             honours=card.all("honour_zh"), sources=card.all("source"),
             citations=self._citations(by.get("CITES", [])),
             measures=self._measure_refs(measure_iris), rules=self._rule_items(rule_iris),
-            topics=self._refs(by.get("ABOUT_TOPIC", [])), related=related,
+            topics=self._refs(by.get("ABOUT_TOPIC", [])), related=related, related_total=related_total,
         )
 
     def _law(self, iri_: str, kind: str) -> LawDetail:
         card = self._card(iri_)
         if card.kind != kind:
             raise NotFound(f"{iri_} is a {card.kind}, not an {kind.lower()}")
-        targets: tuple[_Reach, ...]
         if kind == "Article":
             statute_cards = self._cards_at(_at(iri_).out("ARTICLE_OF"))
             statute_iris = sorted(statute_cards)
             statute = self._refs(statute_iris)[0] if statute_iris else None
             articles: tuple[NodeRef, ...] = ()
-            targets = (_at(iri_),)
-            citing_targets = {iri_}
             scard = statute_cards.get(statute.iri) if statute else None
+            citers, cases_shape, param = _via("policy_citers", law=URIRef(iri_)), "citing_cases", "law"
         else:
             statute, scard = card.ref(), card
-            targets = (_at(iri_), _via("statute_parts", s=URIRef(iri_)))
-            art_cards = self._cards_at(targets[1])
+            art_cards = self._cards_at(_via("statute_parts", s=URIRef(iri_)))
             articles = tuple(c.ref() for c in sorted(
                 (c for c in art_cards.values() if c.kind == "Article"),
                 key=lambda c: (_article_key(c.one("articleNumber")), c.iri)))
-            citing_targets = {iri_, *(a.iri for a in articles)}
-        citers = {s for t, _, s in self._links_of(targets, ("CITES",), "in") if t in citing_targets}
-        by_citer = tuple(t.into("CITES") for t in targets)
-        citing = self._cards_of(by_citer, citers)
+            # what cites the statute or one of its articles
+            citers, cases_shape, param = _via("statute_policy_citers", s=URIRef(iri_)), "statute_cases", "s"
+        # measures and rules (the policy side, small) in full; cases (thousands) as a first page
+        citing = self._cards_of(citers)
+        total, cases = self._first_cases(cases_shape, {param: URIRef(iri_)})
         return LawDetail(
             iri=iri_, kind=kind, label_zh=card.label("zh"), label_en=card.label("en"),
             gist_zh=card.text("gist", "zh"), gist_en=card.text("gist", "en"),
@@ -613,8 +602,8 @@ class _Questions:
             statute_kind=scard.one("statuteKind") if scard else None,
             status=scard.one("status") if scard else None, articles=articles,
             measures=self._measure_refs_of(citing),
-            rules=self._rule_items(by_citer, {c.iri for c in citing.values() if c.kind == "Rule"}, citing),
-            cases=self._case_summaries(by_citer, {c.iri for c in citing.values() if c.kind == "Case"}, citing),
+            rules=self._rule_items(citers, {c.iri for c in citing.values() if c.kind == "Rule"}, citing),
+            cases=cases, cases_total=total,
         )
 
     def article(self, iri_: str) -> LawDetail:
@@ -642,19 +631,9 @@ class _Questions:
                 params["measure"] = URIRef(self._resolve_measure(measure))
             except NotFound:
                 return Page(0, offset, limit, ())
-        # order every match by its sort key (one query), then read only the page's cases
-        keys: dict[str, tuple[list[str], list[int]]] = {}
-        for r in self._rows("cases", **params):
-            d, lv = keys.setdefault(r["c"], ([], []))
-            if r.get("d") is not None:
-                d.append(str(r["d"]))
-            for level in r["lvl"] if isinstance(r.get("lvl"), list) else [r.get("lvl")]:
-                if level is not None:
-                    lv.append(_COURT_RANK.get(level, 9))
-        ordered = sorted(keys, key=lambda c: _case_key(c, min(keys[c][0], default=None),
-                                                        min(keys[c][1], default=9)))
-        page = ordered[offset: offset + limit]
-        return Page(len(ordered), offset, limit, self._case_summaries(page))
+        # the server orders the matches by the derived caseOrder and hands back one page
+        total, page = self._case_page("filter" if params else "all", params, offset, limit)
+        return Page(total, offset, limit, self._case_summaries(page))
 
     def search(self, q: str, limit: int = 20) -> tuple[SearchHit, ...]:
         terms = search_terms(q or "")
@@ -774,35 +753,16 @@ class _Questions:
         return None
 
     def topic_measure_matrix(self) -> Matrix:
-        topics = self.topics()
-        cells: dict[tuple[str, str], set[str]] = {}
-        for r in self._rows("matrix"):
-            cells.setdefault((r["t"], r["m"]), set()).add(r["x"])
-        ids = {t.iri: t.id for t in topics}
-        measures = self._measure_refs(self._rows_values("all_measures", "m"))
-        return Matrix(topics, measures, tuple(sorted(
-            (MatrixCell(ids[t], m, len(xs)) for (t, m), xs in cells.items() if t in ids),
-            key=lambda c: (c.topic, c.measure))))
-
-    def _rows_values(self, name: str, col: str, **params: Any) -> list[str]:
-        return [r[col] for r in self._rows(name, **params)]
+        # counted once per generation (kg.explorer.derive)
+        d = json.loads(self._derived("matrixJson"))
+        return Matrix(tuple(TopicSummary(**t) for t in d["topics"]), tuple(MeasureRef(**m) for m in d["measures"]),
+                      tuple(MatrixCell(**c) for c in d["cells"]))
 
     def centrality(self, limit: int = 50) -> tuple[CentralityRow, ...]:
-        edges = sorted({(s, t, o) for s, t, o in self._edges()
-                        if t not in _HIDDEN_TYPES and _explorable(s) and _explorable(o)})
-        indeg: dict[str, int] = {}
-        outdeg: dict[str, int] = {}
-        for s, _, o in edges:
-            outdeg[s] = outdeg.get(s, 0) + 1
-            indeg[o] = indeg.get(o, 0) + 1
-        nodes = sorted(set(indeg) | set(outdeg))
-        pr = _pagerank(nodes, [(s, o) for s, _, o in edges])
-        top = sorted(nodes, key=lambda n: (-(indeg.get(n, 0) + outdeg.get(n, 0)), n))[:limit]
-        cards = self._cards(top)
-        return tuple(CentralityRow(n, cards[n].kind, cards[n].label("zh"), cards[n].label("en"),
-                                   indeg.get(n, 0), outdeg.get(n, 0), indeg.get(n, 0) + outdeg.get(n, 0),
-                                   round(pr[n], 6))
-                     for n in top if n in cards)
+        """Degree and PageRank, computed once per generation (kg.explorer.derive) for the first
+        ``kg.explorer.derive.CENTRALITY_ROWS`` nodes by degree (``limit`` beyond that gets those)."""
+        return tuple(CentralityRow(**row) for position, row in json.loads(self._derived("centralityJson"))
+                     if position < limit)
 
 
 def _restrict(cards: dict[str, _Card], only: set[str] | None) -> dict[str, _Card]:

@@ -17,9 +17,13 @@ from rdflib.namespace import RDF
 
 from kg.explorer.questions import (
     _CARD_PREDICATES,
-    _ID,
+    _IPRG,
     _PRED_KEY,
     _REL_PREDICATES,
+    DERIVED_GRAPH,
+    DERIVED_KEYS,
+    GENERATION_TYPE,
+    NoDerivedData,
     _Card,
     _card_from_props,
     _Questions,
@@ -32,26 +36,9 @@ from kg.terms import XSD_STRING, from_ox
 from kg.terms import py_value as _py
 
 _SPARQL: dict[str, str] = {
-    "topics": """
-SELECT ?scheme ?t (COUNT(DISTINCT ?m) AS ?nm) (COUNT(DISTINCT ?r) AS ?nr) (COUNT(DISTINCT ?c) AS ?nc) WHERE {
-  ?t skos:inScheme ?scheme .
-  { } UNION {
-    ?m a iprg:Measure . { ?m iprg:aboutTopic ?t } UNION { ?m iprg:hasPart ?r0 . ?r0 a iprg:Rule ; iprg:aboutTopic ?t }
-  } UNION { ?r a iprg:Rule ; iprg:aboutTopic ?t }
-  UNION { ?c a iprg:Case ; iprg:aboutTopic ?t }
-} GROUP BY ?scheme ?t""",
     "measure_by_number": """
 SELECT ?n ?m (MAX(STR(?d)) AS ?issued) WHERE { ?m a iprg:Measure ; iprg:number ?n .
   OPTIONAL { ?doc iprg:hasPart+ ?m . ?doc dcterms:issued ?d } } GROUP BY ?n ?m""",
-    "all_measures": "SELECT ?m WHERE { ?m a iprg:Measure }",
-    "matrix": """
-SELECT DISTINCT ?t ?m ?x WHERE {
-  { ?m a iprg:Measure ; iprg:aboutTopic ?t . BIND(?m AS ?x) }
-  UNION { ?m a iprg:Measure ; iprg:hasPart ?x . ?x a iprg:Rule ; iprg:aboutTopic ?t }
-  UNION { ?m a iprg:Measure . ?x a iprg:Case ; iprg:illustrates ?m ; iprg:aboutTopic ?t }
-  UNION { ?m a iprg:Measure ; iprg:hasPart ?r . ?r a iprg:Rule .
-          ?x a iprg:Case ; iprg:illustrates ?r ; iprg:aboutTopic ?t }
-}""",
 }
 #: Fixed fragments of the ``cases`` filter query, chosen by which filters are set.
 _SPARQL_CASE_FILTERS = {
@@ -71,13 +58,27 @@ _SPARQL_REACH: dict[str, str] = {
     "topic_rules": "?h0 iprg:aboutTopic ?t . ?h0 a iprg:Rule .",
     "topic_measures": "{ ?h0 iprg:aboutTopic ?t . ?h0 a iprg:Measure } UNION "
                       "{ ?r0 iprg:aboutTopic ?t . ?r0 a iprg:Rule . ?h0 iprg:hasPart ?r0 . ?h0 a iprg:Measure }",
-    "topic_cases": "{ ?h0 iprg:aboutTopic ?t . ?h0 a iprg:Case } UNION "
-                   "{ ?r0 iprg:aboutTopic ?t . ?r0 a iprg:Rule . ?h0 iprg:illustrates ?r0 . ?h0 a iprg:Case }",
+    "policy_citers": "?h0 iprg:cites ?law . FILTER NOT EXISTS { ?h0 a iprg:Case }",
+    "statute_policy_citers": "{ ?h0 iprg:cites ?s } UNION { ?s iprg:hasPart ?a0 . ?a0 a iprg:Article . ?h0 iprg:cites ?a0 } "
+                             "UNION { ?a0 iprg:articleOf ?s . ?a0 a iprg:Article . ?h0 iprg:cites ?a0 } "
+                             "FILTER NOT EXISTS { ?h0 a iprg:Case }",
 }
+#: Sets of cases (``?c``) that answers page through, by the derived ``iprg:caseOrder``.
+_SPARQL_CASE_SETS: dict[str, str] = {
+    "all": "?c a iprg:Case .",
+    "topic_cases": "{ ?c iprg:aboutTopic ?t . ?c a iprg:Case } UNION "
+                   "{ ?r0 iprg:aboutTopic ?t . ?r0 a iprg:Rule . ?c iprg:illustrates ?r0 . ?c a iprg:Case }",
+    "citing_cases": "?c iprg:cites ?law . ?c a iprg:Case .",
+    "statute_cases": "{ ?c iprg:cites ?s } UNION { ?s iprg:hasPart ?a0 . ?a0 a iprg:Article . ?c iprg:cites ?a0 } "
+                     "UNION { ?a0 iprg:articleOf ?s . ?a0 a iprg:Article . ?c iprg:cites ?a0 } ?c a iprg:Case .",
+    "shares_article": "?case iprg:cites ?a0 . ?a0 a iprg:Article . ?c iprg:cites ?a0 . ?c a iprg:Case . "
+                      "FILTER(?c != ?case)",
+}
+#: Fixed IRIs of the derived graph (constants of the code, never user text).
+_DERIVED = f"GRAPH <{DERIVED_GRAPH}>"
 _SPARQL_CARD = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p = rdf:type || isLiteral(?o)) }"
 _SPARQL_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
 _SPARQL_IN = "SELECT ?s ?p ?o WHERE { ?o ?p ?s . FILTER(?p != rdf:type) }"
-_SPARQL_EDGES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && isIRI(?s)) }"
 _SPARQL_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
 _SEARCH_VALUES = " ".join(f"<{_CARD_PREDICATES[b]}>" for b in SEARCH_BASES)  # fixed ontology IRIs
 _SPARQL_SEARCH = (
@@ -87,6 +88,10 @@ _SPARQL_SEARCH = (
 
 
 _XSD_STRING = XSD_STRING
+
+
+def _terms(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, URIRef) else Literal(v)) for k, v in params.items()}
 
 
 def _lit_key(p: str, o: Literal) -> str | None:
@@ -133,16 +138,34 @@ class SparqlExplorer(_Questions):
         return name
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        if name == "cases":
-            parts = [_SPARQL_CASE_FILTERS[k] for k in ("topic", "court", "year", "statute", "measure") if k in params]
-            # the bound variables must be projected for Oxigraph to substitute them
-            head = " ".join("?" + k for k in params)
-            text = (f"SELECT DISTINCT {head} ?c ?d ?lvl WHERE {{ ?c a iprg:Case . " + " ".join(parts)
-                    + " OPTIONAL { ?c iprg:decided ?d } OPTIONAL { ?c iprg:court/iprg:courtLevel ?lvl } }")
-        else:
-            text = _SPARQL[name]
         bindings = {k: (v if isinstance(v, URIRef) else Literal(v)) for k, v in params.items()}
-        return [{k: _py(v) for k, v in row.items()} for row in self.store.select(text, bindings)]
+        return [{k: _py(v) for k, v in row.items()} for row in self.store.select(_SPARQL[name], bindings)]
+
+    def _derived(self, key: str) -> str:
+        if key not in DERIVED_KEYS:
+            raise ValueError(f"no derived value {key!r}")
+        text = (f"SELECT ?g ?v WHERE {{ {_DERIVED} {{ ?g a <{GENERATION_TYPE}> ; <{_IPRG}{key}> ?v }} }} "
+                "ORDER BY DESC(?g) LIMIT 1")
+        for sol in self.store.query(text):
+            return sol["v"].value
+        raise NoDerivedData(self.store.current_generation())
+
+    def _case_page(self, shape: str, params: dict[str, Any], offset: int, limit: int) -> tuple[int, list[str]]:
+        if shape == "filter":
+            pattern = "?c a iprg:Case . " + " ".join(
+                _SPARQL_CASE_FILTERS[k] for k in ("topic", "court", "year", "statute", "measure") if k in params)
+        else:
+            pattern = _SPARQL_CASE_SETS[shape]
+        # the bound variables must be projected for Oxigraph to substitute them
+        head = " ".join("?" + k for k in params)
+        count = f"SELECT {head} (COUNT(DISTINCT ?c) AS ?n) WHERE {{ {pattern} }}" + (f" GROUP BY {head}" if head else "")
+        total = sum(int(sol["n"].value) for sol in self.store.query(count, _terms(params)))
+        if total <= offset or limit <= 0:
+            return total, []
+        # Oxigraph sorts integers without reading their text (string keys were ~70× slower)
+        page = (f"SELECT DISTINCT {head} ?c ?k WHERE {{ {pattern} {_DERIVED} {{ ?c iprg:caseOrder ?k }} }} "
+                f"ORDER BY ?k LIMIT {int(limit)} OFFSET {int(offset)}")
+        return total, [sol["c"].value for sol in self.store.query(page, _terms(params))]
 
     def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
         out = {}
@@ -174,18 +197,6 @@ class SparqlExplorer(_Questions):
                 if wanted is None or t in wanted:
                     out.append((iri_, t, str(row["o"])))
         return sorted(set(out))
-
-    def _edges(self):
-        # one query per relationship predicate (~35, however large the graph): index scans,
-        # 3× faster at 100× than one whole-store scan filtering every triple; the caller keeps
-        # data nodes only
-        out = []
-        for predicate, name in sorted(self._type_names().items()):
-            for sol in self.store.query(_SPARQL_EDGES, {"p": URIRef(predicate)}):
-                s, o = sol["s"], sol["o"]
-                if s.value.startswith(_ID) and o.value.startswith(_ID):
-                    out.append((s.value, name, o.value))
-        return out
 
     def _reach_pattern(self, reach: _Reach) -> tuple[str, dict[str, Any], str]:
         """(group pattern, bindings, final node variable). Steps use the ontology's fixed
