@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kg import config
 from kg.explorer import Explorer, get_explorer
+from kg.explorer.cache import CachedExplorer
 from kg.store import EXPORT_FORMATS, GraphStore
 
 ExplorerFactory = Callable[[GraphStore], Explorer]
@@ -36,13 +37,15 @@ class Context:
         self.export_dir = Path(tempfile.mkdtemp(prefix="iprg-export-"))
 
     @property
-    def explorer(self) -> Explorer:
+    def explorer(self) -> Explorer | CachedExplorer:
         with self._lock:
             if self._explorer is None:
                 if self._factory is not None:
-                    self._explorer = self._factory(self.store)
+                    explorer = self._factory(self.store)
                 else:
-                    self._explorer = get_explorer("sparql", store=self.store)
+                    explorer = get_explorer("sparql", store=self.store)
+                # answers kept per store generation (kg.explorer.cache)
+                self._explorer = CachedExplorer(explorer)
             return self._explorer
 
     def driver(self):

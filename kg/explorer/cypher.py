@@ -56,6 +56,12 @@ WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $to
 # ~40 µs per record, so 5,600 URIs as rows took 220 ms at 100×, as one list 13 ms.
 _CYPHER_PAGE = (" WITH DISTINCT c ORDER BY c.caseOrder WITH collect(c.uri) AS cs "
                 "RETURN size(cs) AS total, cs[$offset..$offset + $limit] AS page")
+# Node and relationship counts come from Neo4j's count store (O(1) at any size).
+_CYPHER_GENERATION = """
+CALL () { MATCH (n:Resource) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
+OPTIONAL MATCH (g:Generation)
+RETURN nodes, relationships, collect([g.generation, g.expectedNodes, g.expectedRelationships]) AS gens"""
 _CYPHER_DERIVED = """
 MATCH (g:Generation) WHERE g[$key] IS NOT NULL
 RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
@@ -131,6 +137,17 @@ class CypherExplorer(_Questions):
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
         return [{k: _py(v) for k, v in row.items()} for row in self._run(_CYPHER[name], params)]
+
+    def generation(self) -> str | None:
+        """The mirrored generation, or None unless the database holds exactly that generation
+        (one Generation node, and the node and relationship counts it records): see
+        :mod:`kg.explorer.cache` for what that protects against during a sync."""
+        row = self._run(_CYPHER_GENERATION, {})[0]
+        gens = [g for g in row["gens"] if g[0] is not None]
+        if len(gens) != 1:
+            return None
+        gen, nodes, relationships = gens[0]
+        return gen if (nodes, relationships) == (row["nodes"], row["relationships"]) else None
 
     def _derived(self, key: str) -> str:
         if key not in DERIVED_KEYS:

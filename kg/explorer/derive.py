@@ -39,6 +39,7 @@ from kg.explorer.questions import (
     _IPRG,
     _PRED_KEY,
     _SCHEME_TOPICS,
+    _SEARCH_KIND_RANK,
     GENERATION_TYPE,
     _Card,
     _card_from_props,
@@ -62,6 +63,7 @@ P_CENTRALITY = URIRef(_IPRG + "centralityJson")
 P_NODES = URIRef(_IPRG + "expectedNodes")
 P_RELATIONSHIPS = URIRef(_IPRG + "expectedRelationships")
 P_CASE_ORDER = URIRef(_IPRG + "caseOrder")
+P_SEARCH_ORDER = URIRef(_IPRG + "searchOrder")
 #: Bumped when what is derived changes: a generation derived by another version is rebuilt.
 VERSION = 1
 P_VERSION = URIRef(_IPRG + "derivedVersion")
@@ -281,6 +283,16 @@ def case_orders(g: _Graph) -> dict[str, int]:
     return out
 
 
+def search_order(card: _Card) -> str:
+    """A string whose order is search's order of direct hits: kind rank, number, Chinese label,
+    IRI (fixed-width fields; NUL ends the label). Per node, so it never changes with others."""
+    number = card.one("number")
+    number = number if isinstance(number, int) and not isinstance(number, bool) else 0
+    number = min(max(number, -(10**17)), 10**17) + 10**17
+    label = (card.label("zh") or "").replace("\x00", "")
+    return f"{_SEARCH_KIND_RANK.get(card.kind, 99):02d}{number:018d}{label}\x00{card.iri}"
+
+
 # ----------------------------------------------------------------------------- the case index
 
 def case_sets(g: _Graph, order: dict[str, int]) -> dict[tuple[str, str], list[int]]:
@@ -362,6 +374,7 @@ def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None
     ]
     orders = case_orders(g)
     out += [(URIRef(c), P_CASE_ORDER, Literal(k, datatype=XSD.integer)) for c, k in orders.items()]
+    out += [(URIRef(i), P_SEARCH_ORDER, Literal(search_order(c))) for i, c in g.cards.items() if _explorable(i)]
     if folder is not None:
         write_case_index(g, orders, folder)
     return [(s, p, o, DERIVED_GRAPH) for s, p, o in out]

@@ -163,6 +163,10 @@ class SparqlExplorer(_Questions):
         self._index: tuple[str | None, CaseIndex | None] = (None, None)
         self._lock = threading.Lock()
 
+    def generation(self) -> str | None:
+        """The store generation answers come from (the atomically swapped CURRENT)."""
+        return self.store.current_generation()
+
     def _case_index(self) -> CaseIndex:
         gen = self.store.current_generation()
         with self._lock:

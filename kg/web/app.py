@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from kg import config
 from kg.context import Context, ExplorerFactory
 from kg.errors import IprgError, TooBusy
-from kg.web import api, sparql_protocol, viz_routes
+from kg.web import api, etag, sparql_protocol, viz_routes
 from kg.web.text import label
 from kg.web.ui import blocks
 
@@ -50,6 +50,7 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
         ),
     )
     app.state.ctx = ctx
+    etag.install(app, ctx)   # ETag/304 and responses kept per generation (inside the key check below)
 
     @app.middleware("http")
     async def api_keys(request: Request, call_next):
