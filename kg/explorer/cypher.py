@@ -14,6 +14,8 @@ from rdflib import URIRef
 
 from kg.explorer.questions import (
     _CARD_PREDICATES,
+    _SEARCH_BATCH,
+    _VIA_RANKS,
     DERIVED_KEYS,
     NoDerivedData,
     _Card,
@@ -90,15 +92,27 @@ WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS 
 _CYPHER_IN = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})<-[r]-(o:Resource)
 WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+# The index's hits ordered by the derived searchOrder on the server, one batch per query.
 _CYPHER_SEARCH = """
 CALL db.index.fulltext.queryNodes($index, $q) YIELD node
-RETURN node.uri AS uri, properties(node) AS props"""
+WITH node WHERE node.searchOrder IS NOT NULL
+WITH node ORDER BY node.searchOrder SKIP $skip LIMIT $batch
+RETURN collect([node.uri, properties(node)]) AS rows"""
 _CYPHER_SCAN = """
-MATCH (n:Resource)
+MATCH (n:Resource) WHERE n.searchOrder IS NOT NULL
 WITH n, [k IN keys(n) WHERE k IN $keys] AS ks
 WHERE any(k IN ks WHERE any(v IN CASE WHEN valueType(n[k]) STARTS WITH 'LIST' THEN n[k] ELSE [n[k]] END
                             WHERE toLower(toString(v)) CONTAINS $w))
-RETURN n.uri AS uri, properties(n) AS props"""
+WITH n ORDER BY n.searchOrder
+RETURN collect([n.uri, properties(n)]) AS rows"""
+_CYPHER_VIA = """
+UNWIND $concepts AS cu MATCH (c:Resource {uri: cu})
+CALL (c) { MATCH (x:Resource)-[:MENTIONS|ABOUT_TOPIC|CONCEPT]->(c) RETURN x
+  UNION MATCH (m:Resource)-[:HAS_BODY]->(c), (m)-[:HAS_TARGET]->(x:Resource) RETURN x }
+WITH x, collect(DISTINCT c.uri) AS cs
+WHERE x.searchOrder IS NOT NULL AND NOT x.uri IN $exclude AND substring(x.searchOrder, 0, 2) IN $ranks
+WITH x, cs ORDER BY substring(x.searchOrder, 0, 2), size(cs) DESC, x.searchOrder LIMIT $k
+RETURN collect([x.uri, cs]) AS rows"""
 
 
 def _prop_base(key: str) -> tuple[str, str | None]:
@@ -214,12 +228,27 @@ class CypherExplorer(_Questions):
         rows = self._run(text, {"uris": uris, "types": list(types) if types else None})
         return sorted({(r["n"], r["t"], r["o"]) for r in rows})
 
-    def _search_candidates(self, terms):
+    def _search_ordered(self, terms):
         query = lucene_query(terms)
         if query is None:  # only one-character CJK words: the bigram index cannot see them
             keys = [f"{b}{s}" for b in SEARCH_BASES for s in ("", "_zh", "_en")]
-            rows = self._run(_CYPHER_SCAN, {"keys": keys, "w": max(terms, key=len)})
+            batches = iter([self._run(_CYPHER_SCAN, {"keys": keys, "w": max(terms, key=len)})[0]["rows"]])
         else:
-            rows = self._run(_CYPHER_SEARCH, {"index": FULLTEXT_INDEX, "q": query})
-        return {r["uri"]: _card_from_props(r["uri"], (), _neo_props(r["props"], SEARCH_BASES))
-                for r in rows}
+            batches = self._search_batches(query)
+        for rows in batches:
+            for uri, props in rows:
+                yield uri, _card_from_props(uri, (), _neo_props(props, SEARCH_BASES)).props
+
+    def _search_batches(self, query: str):
+        skip, batch = 0, _SEARCH_BATCH
+        while True:
+            rows = self._run(_CYPHER_SEARCH, {"index": FULLTEXT_INDEX, "q": query, "skip": skip, "batch": batch})[0]["rows"]
+            yield rows
+            if len(rows) < batch:
+                return
+            skip, batch = skip + batch, batch * 4
+
+    def _search_via(self, concepts, exclude, k):
+        rows = self._run(_CYPHER_VIA, {"concepts": list(concepts), "exclude": list(exclude),
+                                       "ranks": list(_VIA_RANKS), "k": k})[0]["rows"]
+        return [(x, list(cs)) for x, cs in rows]

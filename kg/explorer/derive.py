@@ -22,6 +22,7 @@ read the same numbers, parity by construction. The default graph keeps only sour
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -50,7 +51,8 @@ from kg.explorer.questions import (
 from kg.explorer.questions import (
     DERIVED_GRAPH as _DERIVED_GRAPH,
 )
-from kg.ns import local_name
+from kg.explorer.search import index_tokens, is_search_key
+from kg.ns import OA, local_name
 from kg.pg import relationship_types
 
 #: The named graph of derived data (one per generation, replaced with it).
@@ -64,6 +66,7 @@ P_NODES = URIRef(_IPRG + "expectedNodes")
 P_RELATIONSHIPS = URIRef(_IPRG + "expectedRelationships")
 P_CASE_ORDER = URIRef(_IPRG + "caseOrder")
 P_SEARCH_ORDER = URIRef(_IPRG + "searchOrder")
+OA_BODY, OA_TARGET = str(OA.hasBody), str(OA.hasTarget)
 #: Bumped when what is derived changes: a generation derived by another version is rebuilt.
 VERSION = 1
 P_VERSION = URIRef(_IPRG + "derivedVersion")
@@ -351,6 +354,47 @@ def write_case_index(g: _Graph, order: dict[str, int], folder: Path) -> None:
     (folder / "decided.txt").write_text("\n".join(decided), encoding="utf-8")
 
 
+def write_search_index(g: _Graph, folder: Path) -> None:
+    """The embedded store's search index (SQLite FTS5): every search field value of every
+    explorable node, tokenised as :func:`kg.explorer.search.index_tokens`, the nodes' search
+    order, and the links search follows from a matched concept.
+
+    Why: SPARQL's CONTAINS scans every literal (3.7 s for 商业秘密 at 100× on this machine);
+    FTS5 finds candidates by index and SQLite orders them, so only a page is read."""
+    path = folder / "search.sqlite"
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("""
+CREATE TABLE docs (id INTEGER PRIMARY KEY, node TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE fts USING fts5(grams, chars, content='', tokenize="unicode61 tokenchars '_'");
+CREATE TABLE nodes (node TEXT PRIMARY KEY, sorder TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE via (concept TEXT NOT NULL, x TEXT NOT NULL, PRIMARY KEY (concept, x)) WITHOUT ROWID;
+""")
+        docs, nodes = [], []
+        for iri, card in g.cards.items():
+            if not _explorable(iri):
+                continue
+            nodes.append((iri, search_order(card)))
+            for key, values in card.props.items():
+                if is_search_key(key):
+                    docs += [(iri, key, str(v)) for v in values]
+        db.executemany("INSERT INTO docs (id, node, key, value) VALUES (?, ?, ?, ?)",
+                       [(i, *d) for i, d in enumerate(docs, start=1)])
+        db.executemany("INSERT INTO fts (rowid, grams, chars) VALUES (?, ?, ?)",
+                       [(i, *index_tokens(d[2])) for i, d in enumerate(docs, start=1)])
+        db.executemany("INSERT INTO nodes VALUES (?, ?)", nodes)
+        via = {(c, x) for p in ("mentions", "aboutTopic", "concept") for x, c in g.pairs(_IPRG + p)}
+        bodies: dict[str, list[str]] = {}
+        for m, c in g.pairs(OA_BODY):
+            bodies.setdefault(m, []).append(c)
+        via |= {(c, t) for m, t in g.pairs(OA_TARGET) for c in bodies.get(m, ())}
+        db.executemany("INSERT INTO via VALUES (?, ?)", sorted(via))
+        db.execute("CREATE INDEX docs_node ON docs (node)")
+        db.commit()
+    finally:
+        db.close()
+
+
 # ----------------------------------------------------------------------------- the quads
 
 def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None) -> list[tuple]:
@@ -377,6 +421,7 @@ def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None
     out += [(URIRef(i), P_SEARCH_ORDER, Literal(search_order(c))) for i, c in g.cards.items() if _explorable(i)]
     if folder is not None:
         write_case_index(g, orders, folder)
+        write_search_index(g, folder)
     return [(s, p, o, DERIVED_GRAPH) for s, p, o in out]
 
 

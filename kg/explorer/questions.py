@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +76,10 @@ DERIVED_GRAPH = _ID + "graph/derived"
 GENERATION_TYPE = _IPRG + "Generation"
 DERIVED_KEYS = ("topicsJson", "matrixJson", "centralityJson")
 
+#: Search candidates read per index query (then 4× more each time more are needed).
+_SEARCH_BATCH = 64
+#: Kinds a concept leads search to, as ``searchOrder`` prefixes (the kind's rank, two digits).
+_VIA_RANKS = tuple(f"{_SEARCH_KIND_RANK[k]:02d}" for k in ("Measure", "Rule", "Case", "Statute", "Article", "PolicyDocument"))
 #: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
 _CARD_PREDICATES: dict[str, str] = {
     "label": str(RDFS.label), "prefLabel": str(SKOS.prefLabel), "altLabel": str(SKOS.altLabel),
@@ -257,6 +261,18 @@ class _Questions:
 
     def _cards_at(self, reach: _Reach) -> dict[str, _Card]:
         """Cards of every node of ``reach``, in one query."""
+        raise NotImplementedError
+
+    def _search_ordered(self, terms: Sequence[str]) -> Iterator[tuple[str, dict[str, list[Any]]]]:
+        """(IRI, search properties) of explorable nodes the index finds for ``terms`` (a superset
+        of what :func:`matches` accepts), in ``searchOrder``, read lazily in batches."""
+        raise NotImplementedError
+
+    def _search_via(self, concepts: Sequence[str], exclude: Sequence[str], k: int) -> list[tuple[str, list[str]]]:
+        """The first ``k`` nodes (not in ``exclude``) that mention, are about or are targets of
+        a mention of the ``concepts``, with those concepts: explorable measures, rules, cases,
+        articles, statutes and policy documents, ordered by kind, then most concepts, then
+        ``searchOrder``."""
         raise NotImplementedError
 
     def _links_at(self, reach: _Reach, types: Sequence[str] | None, direction: str) -> list[tuple[str, str, str]]:
@@ -636,40 +652,31 @@ class _Questions:
         return Page(total, offset, limit, self._case_summaries(page))
 
     def search(self, q: str, limit: int = 20) -> tuple[SearchHit, ...]:
+        """Direct hits first (in the derived ``searchOrder``: kind, number, Chinese label, IRI),
+        then nodes reached through a matched concept. Candidates come from the backend's index
+        already in that order, so only about ``limit`` of them are read, however many match."""
         terms = search_terms(q or "")
-        if not terms:
+        if not terms or limit <= 0:
             return ()
-        matched: dict[str, tuple[str, ...]] = {}
-        for cand in self._search_candidates(terms).values():
-            if not _explorable(cand.iri):
-                continue
-            fields = tuple(sorted(k for k, vs in cand.props.items() if is_search_key(k)
+        direct: list[tuple[str, tuple[str, ...]]] = []
+        for iri_, props in self._search_ordered(terms):
+            fields = tuple(sorted(k for k, vs in props.items() if is_search_key(k)
                                   and any(matches(str(v), terms) for v in vs)))
             if fields:
-                matched[cand.iri] = fields
-        full = self._cards(matched)
-        direct = {i: (full[i], f) for i, f in matched.items() if i in full}
-        concepts = [i for i, (c, _) in direct.items() if c.kind in ("Concept", "Topic")]
-        via: dict[str, set[str]] = {}
-        for c, _, x in self._in(concepts, "MENTIONS", "ABOUT_TOPIC", "CONCEPT"):
-            via.setdefault(x, set()).add(c)
-        mentions = {m: c for c, _, m in self._in(concepts, "HAS_BODY")}
-        for m, _, target in self._out(mentions, "HAS_TARGET"):
-            via.setdefault(target, set()).add(mentions[m])
-        hop_cards = self._cards(set(via) - set(direct))
-        concept_refs = {r.iri: r for r in self._refs(concepts)}
-        hits = []
-        for card, fields in direct.values():
-            hits.append((0, SearchHit(card.iri, card.kind, card.label("zh"), card.label("en"), fields), card))
-        for x, card in hop_cards.items():
-            if not _explorable(x) or card.kind not in ("Measure", "Rule", "Case", "Statute", "Article", "PolicyDocument"):
-                continue
-            refs = tuple(concept_refs[c] for c in sorted(via[x]) if c in concept_refs)
-            hits.append((1, SearchHit(x, card.kind, card.label("zh"), card.label("en"), (), refs), card))
-        hits.sort(key=lambda h: (h[0], _SEARCH_KIND_RANK.get(h[1].kind, 99), -len(h[1].via),
-                                 h[2].one("number") if isinstance(h[2].one("number"), int) else 0,
-                                 h[1].label_zh or "", h[1].iri))
-        return tuple(h for _, h, _ in hits[:limit])
+                direct.append((iri_, fields))
+                if len(direct) >= limit:
+                    break
+        cards = self._cards(i for i, _ in direct)
+        hits = [SearchHit(i, cards[i].kind, cards[i].label("zh"), cards[i].label("en"), f)
+                for i, f in direct if i in cards]
+        concepts = [i for i, _ in direct if i in cards and cards[i].kind in ("Concept", "Topic")]
+        if len(direct) < limit and concepts:
+            refs = {r.iri: r for r in self._refs(concepts)}
+            via = self._search_via(concepts, [i for i, _ in direct], limit - len(hits))
+            hop = self._cards(x for x, _ in via)
+            hits += [SearchHit(x, hop[x].kind, hop[x].label("zh"), hop[x].label("en"), (),
+                               tuple(refs[c] for c in sorted(cs) if c in refs)) for x, cs in via if x in hop]
+        return tuple(hits[:limit])
 
     def _adjacent(self, frontier: Sequence[str]) -> list[tuple[str, str, str]]:
         """Explorable edges (source, TYPE, target) touching the frontier."""

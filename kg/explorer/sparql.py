@@ -8,6 +8,7 @@ a substitution, never text.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from functools import reduce
@@ -20,10 +21,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.explorer.questions import (
-    _CARD_PREDICATES,
     _IPRG,
     _PRED_KEY,
     _REL_PREDICATES,
+    _SEARCH_BATCH,
+    _VIA_RANKS,
     DERIVED_GRAPH,
     DERIVED_KEYS,
     GENERATION_TYPE,
@@ -33,7 +35,7 @@ from kg.explorer.questions import (
     _Questions,
     _Reach,
 )
-from kg.explorer.search import SEARCH_BASES
+from kg.explorer.search import fts_query
 from kg.ns import local_name
 from kg.pg import relationship_types, upper_snake
 from kg.terms import XSD_STRING, from_ox
@@ -62,11 +64,6 @@ _SPARQL_REACH: dict[str, str] = {
 #: Fixed IRIs of the derived graph (constants of the code, never user text).
 _DERIVED = f"GRAPH <{DERIVED_GRAPH}>"
 _SPARQL_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type) }"
-_SEARCH_VALUES = " ".join(f"<{_CARD_PREDICATES[b]}>" for b in SEARCH_BASES)  # fixed ontology IRIs
-_SPARQL_SEARCH = (
-    "SELECT ?w ?s ?p ?o WHERE { VALUES ?p { " + _SEARCH_VALUES + " } ?s ?p ?o . "
-    "FILTER(isLiteral(?o) && CONTAINS(LCASE(STR(?o)), ?w)) }"
-)
 
 
 _XSD_STRING = XSD_STRING
@@ -95,15 +92,6 @@ def _read_literal(p: ox.NamedNode, o: Any, types: list[str], props: dict[str, li
         props.setdefault(base, []).append(o.value)
     else:
         props.setdefault(base, []).append(from_ox(o))
-
-
-def _lit_key(p: str, o: Literal) -> str | None:
-    base = _PRED_KEY.get(p)
-    if base is None:
-        return None
-    if o.language:
-        return f"{base}_{o.language}" if o.language in ("zh", "en") else None
-    return base
 
 
 class CaseIndex:
@@ -162,6 +150,7 @@ class SparqlExplorer(_Questions):
         self._names: tuple[str | None, dict[str, str]] = (None, {})
         self._index: tuple[str | None, CaseIndex | None] = (None, None)
         self._lock = threading.Lock()
+        self._local = threading.local()   # one read-only SQLite connection per thread
 
     def generation(self) -> str | None:
         """The store generation answers come from (the atomically swapped CURRENT)."""
@@ -342,11 +331,49 @@ class SparqlExplorer(_Questions):
                 out.add((s.value, t, o.value))
         return sorted(out)
 
-    def _search_candidates(self, terms):
-        anchor = max(terms, key=len)
-        found: dict[str, dict[str, list[Any]]] = {}
-        for row in self.store.select(_SPARQL_SEARCH, {"w": Literal(anchor)}):
-            key = _lit_key(str(row["p"]), row["o"])
-            if key:
-                found.setdefault(str(row["s"]), {}).setdefault(key, []).append(row["o"])
-        return {s: _card_from_props(s, (), props) for s, props in found.items()}
+    # -- search: the generation's FTS5 index (kg.explorer.derive.write_search_index) -----------
+    def _search_db(self) -> sqlite3.Connection:
+        gen = self.store.current_generation()
+        local = self._local
+        if getattr(local, "gen", None) != gen:
+            folder = self.store.derived_dir(gen)
+            if folder is None or not (folder / "search.sqlite").exists():
+                raise NoDerivedData(gen)
+            if getattr(local, "db", None) is not None:
+                local.db.close()
+            local.db = sqlite3.connect(f"file:{folder / 'search.sqlite'}?mode=ro", uri=True)
+            local.gen = gen
+        return local.db
+
+    def _search_ordered(self, terms):
+        db = self._search_db()
+        query = fts_query(terms)
+        if query is None:   # nothing the index can look up: every node, in order
+            sql, args = "SELECT node FROM nodes ORDER BY sorder LIMIT ? OFFSET ?", ()
+        else:
+            sql = ("SELECT d.node FROM fts JOIN docs d ON d.id = fts.rowid JOIN nodes n ON n.node = d.node "
+                   "WHERE fts MATCH ? GROUP BY d.node ORDER BY min(n.sorder) LIMIT ? OFFSET ?")
+            args = (query,)
+        offset, batch = 0, _SEARCH_BATCH
+        while True:
+            page = [r[0] for r in db.execute(sql, (*args, batch, offset))]
+            if not page:
+                return
+            props: dict[str, dict[str, list[Any]]] = {n: {} for n in page}
+            marks = ",".join("?" * len(page))
+            for node, key, value in db.execute(f"SELECT node, key, value FROM docs WHERE node IN ({marks})", page):
+                props[node].setdefault(key, []).append(value)
+            yield from props.items()
+            if len(page) < batch:
+                return
+            offset, batch = offset + batch, batch * 4
+
+    def _search_via(self, concepts, exclude, k):
+        db = self._search_db()
+        cm, xm, rm = (",".join("?" * len(v)) for v in (concepts, exclude, _VIA_RANKS))
+        rows = db.execute(
+            "SELECT v.x, group_concat(v.concept, char(10)) FROM via v JOIN nodes n ON n.node = v.x "
+            f"WHERE v.concept IN ({cm}) AND v.x NOT IN ({xm}) AND substr(n.sorder, 1, 2) IN ({rm}) "
+            "GROUP BY v.x ORDER BY substr(min(n.sorder), 1, 2), count(*) DESC, min(n.sorder) LIMIT ?",
+            (*concepts, *exclude, *_VIA_RANKS, k))
+        return [(x, cs.split("\n")) for x, cs in rows]
