@@ -725,39 +725,75 @@ class _Questions:
         return self._subgraph(seen, edges, truncated)
 
     def shortest_path(self, a: str, b: str, max_depth: int = 6) -> SubGraph | None:
-        """A shortest undirected path; among equals, the one whose IRIs sort first."""
+        """A shortest undirected path; among equals, the one whose IRIs sort first: walking back
+        from ``b``, each node's predecessor is the least (node, edge) one step nearer ``a``.
+
+        Bidirectional: layers grow from both ends, the side with fewer nodes first, until they
+        meet, so the hubs (a topic or statute with thousands of cases) in the middle of the graph
+        are expanded only when no cheaper side is left. Measured at 100×, case → article (3
+        hops through a statute): one-sided BFS read every edge of the case's topics and measures
+        at levels 1 and 2; this reads the article's citing cases and the case's own neighbours."""
         self._card(a)
         self._card(b)
         if a == b:
             return self._subgraph([a], [], False)
-        parent: dict[str, tuple[str, tuple[str, str, str]] | None] = {a: None}
-        frontier = [a]
-        for _ in range(max_depth):
-            nxt: dict[str, tuple[str, tuple[str, str, str]]] = {}
-            for edge in self._adjacent(frontier):
+        sides = ([[a]], {a: 0}), ([[b]], {b: 0})
+        touching: dict[str, set[tuple[str, str, str]]] = {}   # expanded node → its edges
+        while len(sides[0][0]) + len(sides[1][0]) - 2 < max_depth:
+            this, other = (sides[0], sides[1]) if len(sides[0][0][-1]) <= len(sides[1][0][-1]) else (sides[1], sides[0])
+            layers, dist = this
+            frontier = set(layers[-1])
+            new: set[str] = set()
+            for edge in self._adjacent(sorted(frontier)):
                 s, _, o = edge
                 for here, there in ((s, o), (o, s)):
-                    if here in frontier and there not in parent:
-                        best = nxt.get(there)
-                        if best is None or (here, edge) < best:
-                            nxt[there] = (here, edge)
-            if not nxt:
+                    if here in frontier:
+                        touching.setdefault(here, set()).add(edge)
+                        if there not in dist:
+                            new.add(there)
+            if not new:
                 return None
-            parent.update(nxt)
-            if b in nxt:
-                path, edges = [b], []
-                node = b
-                while parent[node] is not None:
-                    prev, edge = parent[node]
-                    edges.append(edge)
-                    path.append(prev)
-                    node = prev
-                path.reverse()
-                edges.reverse()
-                sub = self._subgraph(path, edges, False)
-                return SubGraph(sub.nodes, tuple(GraphEdge(*e) for e in edges), False)
-            frontier = sorted(nxt)
+            for n in new:
+                dist[n] = len(layers)
+            layers.append(sorted(new))
+            if new & set(other[1]):
+                return self._walk_back(a, b, sides[0], sides[1], touching)
         return None
+
+    def _walk_back(self, a: str, b: str, forward: tuple[list[list[str]], dict[str, int]],
+                   backward: tuple[list[list[str]], dict[str, int]],
+                   touching: dict[str, set[tuple[str, str, str]]]) -> SubGraph:
+        """The path of :meth:`shortest_path` once the two searches have met."""
+        (f_layers, f_dist), (b_layers, b_dist) = forward, backward
+        last_f, last_b = len(f_layers) - 1, len(b_layers) - 1
+        total = last_f + last_b
+        # distance from a of the nodes on shortest paths beyond the forward layers
+        on_path: dict[str, int] = {x: last_f for x in f_layers[last_f] if b_dist.get(x) == last_b}
+        for k in range(last_f + 1, total + 1):
+            prev = {x for x, d in on_path.items() if d == k - 1}
+            for y in b_layers[total - k]:
+                if any((e[0] if e[2] == y else e[2]) in prev for e in touching.get(y, ())):
+                    on_path[y] = k
+
+        def dist_a(x: str) -> int | None:
+            return f_dist.get(x) if f_dist.get(x, total + 1) <= last_f else on_path.get(x)
+
+        path, edges, node = [b], [], b
+        for k in range(total, 0, -1):
+            options = []
+            near = f_layers[k - 1] if k - 1 < last_f else ()   # expanded: their edges are known
+            for e in touching.get(node, set()) | {e for y in near for e in touching.get(y, ()) if node in (e[0], e[2])}:
+                here = e[0] if e[2] == node else e[2]
+                if dist_a(here) == k - 1:
+                    options.append((here, e))
+            here, edge = min(options)
+            edges.append(edge)
+            path.append(here)
+            node = here
+        path.reverse()
+        edges.reverse()
+        sub = self._subgraph(path, edges, False)
+        return SubGraph(sub.nodes, tuple(GraphEdge(*e) for e in edges), False)
 
     def topic_measure_matrix(self) -> Matrix:
         # counted once per generation (kg.explorer.derive)

@@ -368,6 +368,15 @@ class SparqlExplorer(_Questions):
                 return
             offset, batch = offset + batch, batch * 4
 
+    def _adjacent(self, frontier):
+        db = self._search_db()
+        out: set[tuple[str, str, str]] = set()
+        nodes = list(frontier)
+        for i in range(0, len(nodes), 500):
+            part = nodes[i:i + 500]
+            out.update(db.execute(f"SELECT s, t, o FROM adj WHERE node IN ({','.join('?' * len(part))})", part))
+        return sorted(out)
+
     def _search_via(self, concepts, exclude, k):
         db = self._search_db()
         cm, xm, rm = (",".join("?" * len(v)) for v in (concepts, exclude, _VIA_RANKS))
