@@ -96,13 +96,13 @@ WITH h0 WHERE NOT h0:Case""",
 }
 _CYPHER_CARDS = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})
-RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props"""
+RETURN collect([n.uri, labels(n), properties(n)]) AS rows"""
 _CYPHER_OUT = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]->(o:Resource)
-WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+WHERE $types IS NULL OR type(r) IN $types RETURN collect([u, type(r), o.uri]) AS rows"""
 _CYPHER_IN = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})<-[r]-(o:Resource)
-WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+WHERE $types IS NULL OR type(r) IN $types RETURN collect([u, type(r), o.uri]) AS rows"""
 # The index's hits ordered by the derived searchOrder on the server, one batch per query.
 _CYPHER_SEARCH = """
 CALL db.index.fulltext.queryNodes($index, $q) YIELD node
@@ -200,9 +200,8 @@ class CypherExplorer(_Questions):
         if not uris:
             return {}
         out = {}
-        for row in self._run(_CYPHER_CARDS, {"uris": uris}):
-            types = [lbl for lbl in row["labels"] if lbl != "Resource"]
-            out[row["uri"]] = _card_from_props(row["uri"], types, _neo_props(row["props"]))
+        for uri, labels, props in self._run(_CYPHER_CARDS, {"uris": uris})[0]["rows"]:   # one record: see _CYPHER_PAGE
+            out[uri] = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"], _neo_props(props))
         return out
 
     @staticmethod
@@ -223,28 +222,27 @@ class CypherExplorer(_Questions):
 
     def _cards_at(self, reach: _Reach) -> dict[str, _Card]:
         match, params, x = self._reach_match(reach)
-        text = f"{match} RETURN {x}.uri AS uri, labels({x}) AS labels, properties({x}) AS props"
+        text = f"{match} RETURN collect([{x}.uri, labels({x}), properties({x})]) AS rows"
         out = {}
-        for row in self._run(text, params):
-            types = [lbl for lbl in row["labels"] if lbl != "Resource"]
-            out[row["uri"]] = _card_from_props(row["uri"], types, _neo_props(row["props"]))
+        for uri, labels, props in self._run(text, params)[0]["rows"]:
+            out[uri] = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"], _neo_props(props))
         return out
 
     def _links_at(self, reach, types, direction):
         match, params, x = self._reach_match(reach)
         arrow = "-[r]->" if direction == "out" else "<-[r]-"
         text = (f"{match} MATCH ({x}){arrow}(o:Resource) WHERE $types IS NULL OR type(r) IN $types "
-                f"RETURN {x}.uri AS n, type(r) AS t, o.uri AS o")
-        rows = self._run(text, {**params, "types": list(types) if types else None})
-        return sorted({(r["n"], r["t"], r["o"]) for r in rows})
+                f"RETURN collect([{x}.uri, type(r), o.uri]) AS rows")
+        rows = self._run(text, {**params, "types": list(types) if types else None})[0]["rows"]
+        return sorted({tuple(r) for r in rows})
 
     def _links(self, iris, types, direction):
         uris = list(iris)
         if not uris:
             return []
         text = _CYPHER_OUT if direction == "out" else _CYPHER_IN
-        rows = self._run(text, {"uris": uris, "types": list(types) if types else None})
-        return sorted({(r["n"], r["t"], r["o"]) for r in rows})
+        rows = self._run(text, {"uris": uris, "types": list(types) if types else None})[0]["rows"]
+        return sorted({tuple(r) for r in rows})
 
     def _search_ordered(self, terms):
         query = lucene_query(terms)

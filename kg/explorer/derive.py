@@ -371,7 +371,8 @@ def write_search_index(g: _Graph, folder: Path, type_names: dict[str, str]) -> N
         db.executescript("""
 CREATE TABLE docs (id INTEGER PRIMARY KEY, node TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(grams, chars, content='', tokenize="unicode61 tokenchars '_'");
-CREATE TABLE nodes (node TEXT PRIMARY KEY, sorder TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE nodes (node TEXT PRIMARY KEY, sorder TEXT NOT NULL, kind TEXT NOT NULL, label_zh TEXT, label_en TEXT)
+  WITHOUT ROWID;
 CREATE TABLE via (concept TEXT NOT NULL, x TEXT NOT NULL, PRIMARY KEY (concept, x)) WITHOUT ROWID;
 CREATE TABLE adj (node TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT NOT NULL);
 """)
@@ -392,7 +393,7 @@ CREATE TABLE adj (node TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT N
         for iri, card in g.cards.items():
             if not _explorable(iri):
                 continue
-            nodes.append((iri, search_order(card)))
+            nodes.append((iri, search_order(card), card.kind, card.label("zh"), card.label("en")))
             for key, values in card.props.items():
                 if is_search_key(key):
                     docs += [(iri, key, str(v)) for v in values]
@@ -400,7 +401,7 @@ CREATE TABLE adj (node TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT N
                        [(i, *d) for i, d in enumerate(docs, start=1)])
         db.executemany("INSERT INTO fts (rowid, grams, chars) VALUES (?, ?, ?)",
                        [(i, *index_tokens(d[2])) for i, d in enumerate(docs, start=1)])
-        db.executemany("INSERT INTO nodes VALUES (?, ?)", nodes)
+        db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?)", nodes)
         via = {(c, x) for p in ("mentions", "aboutTopic", "concept") for x, c in g.pairs(_IPRG + p)}
         bodies: dict[str, list[str]] = {}
         for m, c in g.pairs(OA_BODY):

@@ -689,11 +689,14 @@ class _Questions:
                 edges.add((other, t, n))
         return sorted(edges)
 
+    def _graph_nodes(self, iris: Sequence[str]) -> dict[str, tuple[str, str | None, str | None]]:
+        """(kind, Chinese label, English label) of nodes that have a card, for graph views."""
+        return {i: (c.kind, c.label("zh"), c.label("en")) for i, c in self._cards(iris).items()}
+
     def _subgraph(self, nodes: Sequence[str], edges: Iterable[tuple[str, str, str]], truncated: bool) -> SubGraph:
-        cards = self._cards(nodes)
+        info = self._graph_nodes(nodes)
         keep = set(nodes)
-        gnodes = tuple(GraphNode(n, cards[n].label("zh") or cards[n].label("en"), cards[n].kind, cards[n].label("en"))
-                       for n in nodes if n in cards)
+        gnodes = tuple(GraphNode(n, info[n][1] or info[n][2], info[n][0], info[n][2]) for n in nodes if n in info)
         gedges = tuple(GraphEdge(s, t, o) for s, t, o in sorted(set(edges)) if s in keep and o in keep)
         return SubGraph(gnodes, gedges, truncated)
 

@@ -368,6 +368,19 @@ class SparqlExplorer(_Questions):
                 return
             offset, batch = offset + batch, batch * 4
 
+    def _graph_nodes(self, iris):
+        # kind and labels of explorable nodes from the index (200 cards through Oxigraph: ~0.5 s
+        # at 100× on a loaded machine); others (a mention asked about directly) from their card
+        db, wanted, out = self._search_db(), list(iris), {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            out.update((n, (k, zh, en)) for n, k, zh, en in db.execute(
+                f"SELECT node, kind, label_zh, label_en FROM nodes WHERE node IN ({','.join('?' * len(part))})", part))
+        missing = [i for i in wanted if i not in out]
+        if missing:
+            out.update(super()._graph_nodes(missing))
+        return out
+
     def _adjacent(self, frontier):
         db = self._search_db()
         out: set[tuple[str, str, str]] = set()
