@@ -75,6 +75,19 @@ UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
 WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
   AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
 RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
+_CYPHER_FIRST_NEIGHBOURS = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
+WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
+  AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
+WITH u, o.uri AS other ORDER BY other
+WITH u, collect(DISTINCT other) AS others
+RETURN collect([u, others[..$cap]]) AS rows"""
+# both ends bound: Neo4j expands from the end with fewer relationships (Expand(Into))
+_CYPHER_EDGES_BETWEEN = """
+MATCH (a:Resource) WHERE a.uri IN $nodes
+MATCH (b:Resource) WHERE b.uri IN $others
+MATCH (a)-[r]-(b) WHERE NOT type(r) IN $hidden
+RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
 _CYPHER_DERIVED = """
 MATCH (g:Generation) WHERE g[$key] IS NOT NULL
 RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
@@ -179,6 +192,18 @@ class CypherExplorer(_Questions):
             return []
         rows = self._run(_CYPHER_ADJACENT, {"uris": list(frontier), "hidden": sorted(_HIDDEN_TYPES), "id": _ID,
                                             "kinds": list(_HIDDEN_KINDS)})
+        return sorted(tuple(e) for e in rows[0]["edges"])
+
+    def _first_neighbours(self, nodes, cap):
+        rows = self._run(_CYPHER_FIRST_NEIGHBOURS, {"uris": list(nodes), "cap": cap, "hidden": sorted(_HIDDEN_TYPES),
+                                                    "id": _ID, "kinds": list(_HIDDEN_KINDS)})[0]["rows"]
+        out = {n: [] for n in nodes}
+        out.update((u, list(others)) for u, others in rows)
+        return out
+
+    def _edges_between(self, nodes, others):
+        rows = self._run(_CYPHER_EDGES_BETWEEN, {"nodes": list(nodes), "others": list(others),
+                                                 "hidden": sorted(_HIDDEN_TYPES)})
         return sorted(tuple(e) for e in rows[0]["edges"])
 
     def _derived(self, key: str) -> str:

@@ -390,6 +390,20 @@ class SparqlExplorer(_Questions):
             out.update(db.execute(f"SELECT s, t, o FROM adj WHERE node IN ({','.join('?' * len(part))})", part))
         return sorted(out)
 
+    def _first_neighbours(self, nodes, cap):
+        db = self._search_db()
+        return {n: [r[0] for r in db.execute(
+            "SELECT DISTINCT CASE WHEN s = ?1 THEN o ELSE s END AS other FROM adj WHERE node = ?1 "
+            "ORDER BY other LIMIT ?2", (n, cap))] for n in nodes}
+
+    def _edges_between(self, nodes, others):
+        db = self._search_db()
+        keep = set(others)
+        out: set[tuple[str, str, str]] = set()
+        for n in nodes:   # a hub's rows are scanned in SQLite, not in Python
+            out.update(e for e in db.execute("SELECT s, t, o FROM adj WHERE node = ?", (n,)) if e[0] in keep and e[2] in keep)
+        return sorted(out)
+
     def _search_via(self, concepts, exclude, k):
         db = self._search_db()
         cm, xm, rm = (",".join("?" * len(v)) for v in (concepts, exclude, _VIA_RANKS))
