@@ -74,6 +74,7 @@ CONTEXT: dict[str, Any] = {
     "source": {"@type": "@id"},
     "target": {"@type": "@id"},
     "next": {"@type": "@id"},
+    "cases_next": {"@type": "@id"},
     "prev": {"@type": "@id"},
 }
 
@@ -141,6 +142,16 @@ def _page_links(request: Request, total: int, offset: int, limit: int) -> tuple[
     return nxt, prev
 
 
+def _cases_next(request: Request, answer: Any, **filters: str) -> dict[str, Any]:
+    """The answer with ``cases_next``: where its cases list goes on (``/cases`` with the same
+    set as a filter), when the answer carries only the first page of them."""
+    body = jsonable(answer)
+    more = len(answer.cases) < answer.cases_total
+    query = urlencode({**filters, "offset": len(answer.cases), "limit": len(answer.cases) or 20})
+    body["cases_next"] = str(request.url.replace(path=API_PREFIX + "/cases", query=query)) if more else None
+    return body
+
+
 def router(ctx: Context) -> APIRouter:
     """The REST routes under ``/api/v1``, answering from ``ctx``'s explorer."""
     r = APIRouter(prefix=API_PREFIX)
@@ -162,7 +173,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/measures/{number}", summary="A measure of the policy document by its number (1–20), with rules, mentions, citations and cases")
     def measure(request: Request, number: int):
-        return respond(request, ex().measure(number))
+        return respond(request, _cases_next(request, ex().measure(number), measure=str(number)))
 
     @r.get("/cases", summary="Cases, filtered and paginated (total, next and prev links)")
     def cases(
@@ -191,11 +202,13 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it")
     def statute(request: Request, statute_id: str):
-        return respond(request, ex().statute(str(iri("statute", statute_id))))
+        answer = ex().statute(str(iri("statute", statute_id)))
+        return respond(request, _cases_next(request, answer, statute=answer.iri))
 
     @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)")
     def article(request: Request, statute_id: str, number: str):
-        return respond(request, ex().article(str(iri("article", statute_id, number))))
+        answer = ex().article(str(iri("article", statute_id, number)))
+        return respond(request, _cases_next(request, answer, statute=answer.iri))
 
     @r.get("/resource", summary="Any node by IRI: dispatches to measure, case, statute or article views")
     def resource(request: Request, iri_: str = Query(..., alias="iri")):
