@@ -33,13 +33,15 @@ class CachedExplorer:
     """An explorer whose answers are kept per generation (bounded LRU with a TTL)."""
 
     def __init__(self, explorer: Any, maxsize: int = 4096, ttl_seconds: float = 600.0,
-                 check_seconds: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 check_seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """``check_seconds``: how long a generation token is trusted before it is read again;
+        default 0 for the embedded store (a stat of CURRENT) and 1 s for Neo4j (a query)."""
         self.inner = explorer
         self.backend = explorer.backend
         self._cache: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl_seconds, timer=clock)
         self._lock = threading.Lock()
         self._clock = clock
-        self._check = check_seconds
+        self._check = check_seconds if check_seconds is not None else (0.0 if self.backend == "sparql" else 1.0)
         self._token: str | None = None
         self._checked = -float("inf")
 
