@@ -68,6 +68,11 @@ CONTRACT = [
         "shortTitle", "courtLevel", "amount", "textLength", "extractorVersion")],
     *[(name, IPRG.Modality) for name in (
         "Obligation", "Permission", "Prohibition", "Exploration", "Encouragement")],
+    # derived per generation (kg/explorer/derive.py), in the generation's named graph
+    ("Generation", OWL.Class),
+    *[(name, OWL.DatatypeProperty) for name in (
+        "generation", "derivedVersion", "topicsJson", "matrixJson", "centralityJson", "expectedNodes",
+        "expectedRelationships", "caseOrder", "searchOrder")],
 ]
 
 
