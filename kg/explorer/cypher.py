@@ -93,7 +93,6 @@ MATCH (g:Generation) WHERE g[$key] IS NOT NULL
 RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
-    "in_scheme": "MATCH (h0:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})",
     "self_and_parts": """MATCH (m:Resource {uri: $m})
 CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }""",
     "statute_parts": """CALL () { MATCH (:Resource {uri: $s})-[:HAS_PART]->(h0:Resource) RETURN h0

@@ -50,7 +50,6 @@ SELECT ?n ?m (MAX(STR(?d)) AS ?issued) WHERE { ?m a iprg:Measure ; iprg:number ?
 #: the bound node (Oxigraph plans poorly when a pattern starts from a type scan: "every case,
 #: then its topics" took 1.4 s at 100× the case law, "the topic, then its cases" 60 ms).
 _SPARQL_REACH: dict[str, str] = {
-    "in_scheme": "?h0 skos:inScheme ?scheme .",
     "statute_parts": "{ ?s iprg:hasPart ?h0 } UNION { ?h0 iprg:articleOf ?s }",
     "self_and_parts": "{ ?m ?p0 ?o0 . BIND(?m AS ?h0) } UNION { ?m iprg:hasPart ?h0 }",
     "topic_rules": "?h0 iprg:aboutTopic ?t . ?h0 a iprg:Rule .",
