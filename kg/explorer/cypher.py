@@ -36,11 +36,8 @@ MATCH (m:Measure) WHERE $n = m.number OR (valueType(m.number) STARTS WITH 'LIST'
 OPTIONAL MATCH (doc:Resource)-[:HAS_PART*1..4]->(m) WHERE doc.issued IS NOT NULL
 RETURN m.uri AS m, max(toString(doc.issued)) AS issued""",
 }
-#: Sets of cases (``c``) that answers page through, by the derived ``caseOrder``.
-_CYPHER_CASE_SETS: dict[str, str] = {
-    "all": "MATCH (c:Case)",
-    "filter": """MATCH (c:Case)
-WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $topic}) })
+#: The ``cases`` filters (every one a parameter, None when not given) …
+_CYPHER_FILTER_WHERE = """WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $topic}) })
   AND ($court IS NULL OR EXISTS { MATCH (c)-[:COURT]->(:Resource {uri: $court}) })
   AND ($year IS NULL OR any(d IN CASE WHEN c.decided IS NULL THEN []
         WHEN valueType(c.decided) STARTS WITH 'LIST' THEN c.decided ELSE [c.decided] END
@@ -48,7 +45,20 @@ WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $to
   AND ($statute IS NULL OR EXISTS { MATCH (c)-[:CITES]->(a:Resource)
         WHERE a.uri = $statute OR EXISTS { MATCH (a)-[:ARTICLE_OF]->(:Resource {uri: $statute}) } })
   AND ($measure IS NULL OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource {uri: $measure}) }
-       OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })""",
+       OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })"""
+#: … matched from the first filter given, so the server walks that node's cases, not every case
+#: (all 56,000 cases with EXISTS subqueries at 1000× the corpus).
+_CYPHER_FILTER_START = {
+    "topic": "MATCH (c:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $topic})",
+    "measure": """CALL () { MATCH (c:Case)-[:ILLUSTRATES]->(:Resource {uri: $measure}) RETURN c
+  UNION MATCH (c:Case)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) RETURN c }""",
+    "statute": """CALL () { MATCH (c:Case)-[:CITES]->(:Resource {uri: $statute}) RETURN c
+  UNION MATCH (c:Case)-[:CITES]->(:Resource)-[:ARTICLE_OF]->(:Resource {uri: $statute}) RETURN c }""",
+    "court": "MATCH (c:Case)-[:COURT]->(:Resource {uri: $court})",
+}
+#: Sets of cases (``c``) that answers page through, by the derived ``caseOrder``.
+_CYPHER_CASE_SETS: dict[str, str] = {
+    "all": "MATCH (c:Case)",
     "topic_cases": """CALL () { MATCH (c:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN c
   UNION MATCH (c:Case)-[:ILLUSTRATES]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN c }""",
     "citing_cases": "MATCH (c:Case)-[:CITES]->(:Resource {uri: $law})",
@@ -57,10 +67,12 @@ WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $to
   UNION MATCH (c:Case)-[:CITES]->(:Article)-[:ARTICLE_OF]->(:Resource {uri: $s}) RETURN c }""",
     "shares_article": "MATCH (x:Resource {uri: $case})-[:CITES]->(:Article)<-[:CITES]-(c:Case) WHERE c <> x",
 }
-# Sorted and sliced on the server, handed back as ONE row of lists: the Python driver spends
-# ~40 µs per record, so 5,600 URIs as rows took 220 ms at 100×, as one list 13 ms.
-_CYPHER_PAGE = (" WITH DISTINCT c ORDER BY c.caseOrder WITH collect(c.uri) AS cs "
-                "RETURN size(cs) AS total, cs[$offset..$offset + $limit] AS page")
+# Counted, and sorted and sliced (Top: only the page is kept), on the server, handed back as ONE
+# record: the Python driver spends ~40 µs per record (5,600 URIs as rows took 220 ms at 100×, as
+# one list 13 ms). Every case at once is counted from Neo4j's count store.
+_CYPHER_PAGE = """CALL () {{ {cases} {distinct} RETURN count(c) AS total }}
+CALL () {{ {cases} {distinct} WITH c ORDER BY c.caseOrder SKIP $offset LIMIT $limit RETURN collect(c.uri) AS page }}
+RETURN total, page"""
 # Node and relationship counts come from Neo4j's count store (O(1) at any size).
 _CYPHER_GENERATION = """
 CALL () { MATCH (n:Resource) RETURN count(n) AS nodes }
@@ -100,11 +112,11 @@ CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }
     "topic_rules": "MATCH (h0:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t})",
     "topic_measures": """CALL () { MATCH (h0:Measure)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
   UNION MATCH (h0:Measure)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0 }""",
-    "policy_citers": "MATCH (h0:Resource)-[:CITES]->(:Resource {uri: $law}) WHERE NOT h0:Case",
+    "policy_citers": "MATCH (h0:Resource)-[:CITES]->(:Resource {uri: $law}) WHERE h0:Rule OR h0:Measure",
     "statute_policy_citers": """CALL () { MATCH (h0:Resource)-[:CITES]->(:Resource {uri: $s}) RETURN h0
   UNION MATCH (h0:Resource)-[:CITES]->(:Article)<-[:HAS_PART]-(:Resource {uri: $s}) RETURN h0
   UNION MATCH (h0:Resource)-[:CITES]->(:Article)-[:ARTICLE_OF]->(:Resource {uri: $s}) RETURN h0 }
-WITH h0 WHERE NOT h0:Case""",
+WITH h0 WHERE h0:Rule OR h0:Measure""",
 }
 _CYPHER_CARDS = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})
@@ -215,8 +227,13 @@ class CypherExplorer(_Questions):
 
     def _case_page(self, shape: str, params: dict[str, Any], offset: int, limit: int) -> tuple[int, list[str]]:
         if shape == "filter":
+            start = next((k for k in ("topic", "measure", "statute", "court") if params.get(k) is not None), None)
+            cases = (_CYPHER_FILTER_START[start] if start else "MATCH (c:Case)") + " WITH DISTINCT c " + _CYPHER_FILTER_WHERE
             params = {k: params.get(k) for k in ("topic", "court", "year", "statute", "measure")}
-        row = self._run(_CYPHER_CASE_SETS[shape] + _CYPHER_PAGE, {**params, "offset": offset, "limit": limit})[0]
+        else:
+            cases = _CYPHER_CASE_SETS[shape]
+        text = _CYPHER_PAGE.format(cases=cases, distinct="" if shape == "all" else "WITH DISTINCT c")
+        row = self._run(text, {**params, "offset": offset, "limit": limit})[0]
         return row["total"], list(row["page"])
 
     def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:

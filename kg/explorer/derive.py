@@ -374,7 +374,7 @@ CREATE VIRTUAL TABLE fts USING fts5(grams, chars, content='', tokenize="unicode6
 CREATE TABLE nodes (node TEXT PRIMARY KEY, sorder TEXT NOT NULL, kind TEXT NOT NULL, label_zh TEXT, label_en TEXT)
   WITHOUT ROWID;
 CREATE TABLE via (concept TEXT NOT NULL, x TEXT NOT NULL, PRIMARY KEY (concept, x)) WITHOUT ROWID;
-CREATE TABLE adj (node TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT NOT NULL);
+CREATE TABLE adj (node TEXT NOT NULL, other TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT NOT NULL);
 """)
         adj = []
         for p, by in g.out.items():
@@ -384,11 +384,11 @@ CREATE TABLE adj (node TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT N
             for s, objects in by.items():
                 for o in objects:
                     if _explorable(o):
-                        adj.append((s, s, t, o))
+                        adj.append((s, o, s, t, o))
                     if _explorable(s):
-                        adj.append((o, s, t, o))
-        db.executemany("INSERT INTO adj VALUES (?, ?, ?, ?)", adj)
-        db.execute("CREATE INDEX adj_node ON adj (node)")
+                        adj.append((o, s, s, t, o))
+        db.executemany("INSERT INTO adj VALUES (?, ?, ?, ?, ?)", adj)
+        db.execute("CREATE INDEX adj_node ON adj (node, other)")
         docs, nodes = [], []
         for iri, card in g.cards.items():
             if not _explorable(iri):
