@@ -1,12 +1,16 @@
-"""Explorer latency: p50/p95 per question, SPARQL (Oxigraph) vs Cypher (Neo4j), 1× and 100×.
+"""Explorer latency: p50/p95 per question, SPARQL (Oxigraph) vs Cypher (Neo4j), 1×, 100×, 1000×.
 
 The 100× graph is the real built graph plus 99 copies of every case record (same courts,
 topics, citations and illustrated measures; copies relate to copies, 案号 made unique), so the
 questions that fan out over cases get the load they would with a hundred times the case law.
 Neo4j: NEO4J_URI… when set, else the bundled launcher started in a temporary folder.
-Prints one JSON object (with the machine's load average around each scale's timings).
+The explorers are the raw backends (no answer cache: that is kg.explorer.cache's job in the
+server), so the figures are the cost of computing each answer on a generation built with its
+derived data (kg.explorer.derive). Prints one JSON object: p50/p95 per question, backend and
+scale, the machine's 1-minute load average around each scale's timings, and ``growth``: each
+question's p95 at every scale divided by its p95 at the smallest (the goal is ≤ 3× at 100×).
 
-    python bench/query.py [--scales 1 100] [--repeat 20]
+    python bench/query.py [--scales 1 100 1000] [--repeat 20]
 """
 
 from __future__ import annotations
@@ -86,13 +90,14 @@ def timings(explorer, qs, repeat: int) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scales", type=int, nargs="+", default=[1, 100])
+    ap.add_argument("--scales", type=int, nargs="+", default=[1, 100, 1000])
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
 
     from kg import config, mirror, neo4j_server
     from kg.explorer import CypherExplorer, SparqlExplorer
     from kg.rebuild import run_ingest
+    from kg.explorer.derive import derive
     from kg.store import GraphStore
 
     tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-query-"))
@@ -105,7 +110,7 @@ def main() -> None:
     if settings.neo4j_uri:
         uri, user, password = settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password or ""
     else:
-        info = neo4j_server.start(home=tmp / "neo4j")
+        info = neo4j_server.start(home=tmp / "neo4j", heap="2g", page_cache="1g")   # 1000×: ~480k relationships
         uri, user, password = info.uri, info.user, info.password
     case = str(iri("case", "tencent_v_soudao"))
     article = str(iri("article", "prc_aucl_2019", "9"))
@@ -116,7 +121,7 @@ def main() -> None:
         with mirror.open_driver(uri, user, password) as driver:
             for factor in args.scales:
                 g = scaled(base, factor)
-                store.replace(g)
+                store.replace(g, derive=derive)
                 t = time.perf_counter()
                 mirror.sync(store, driver, full=True)
                 sync_s = time.perf_counter() - t
@@ -135,7 +140,23 @@ def main() -> None:
     finally:
         if info is not None:
             neo4j_server.stop(info)
+    result["growth"] = growth(result["scales"])
     print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def growth(scales: dict) -> dict:
+    """p95 at each scale over p95 at the first, per backend and question."""
+    names = list(scales)
+    if len(names) < 2:
+        return {}
+    base = scales[names[0]]
+    out: dict = {}
+    for name in names[1:]:
+        for backend in ("sparql", "cypher"):
+            out.setdefault(f"{names[0]}→{name}", {})[backend] = {
+                q: round(v["p95_ms"] / max(base[backend][q]["p95_ms"], 0.01), 2)
+                for q, v in scales[name][backend].items()}
+    return out
 
 
 if __name__ == "__main__":

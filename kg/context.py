@@ -21,6 +21,7 @@ from pathlib import Path
 from kg import config
 from kg.console import QueryRunner, default_runner
 from kg.explorer import Explorer, Overview, get_explorer
+from kg.explorer.cache import CachedExplorer
 from kg.store import EXPORT_FORMATS, GraphStore
 
 ExplorerFactory = Callable[[GraphStore], Explorer]
@@ -44,16 +45,18 @@ class Context:
         self._lock = threading.RLock()
 
     @property
-    def explorer(self) -> Explorer:
+    def explorer(self) -> Explorer | CachedExplorer:
         with self._lock:
             if self._explorer is None:
                 if self._factory is not None:
-                    self._explorer = self._factory(self.store)
+                    explorer = self._factory(self.store)
                 elif self.settings.backend == "cypher":
-                    self._explorer = get_explorer("cypher", driver=self.driver(),
-                                                  database=self.settings.neo4j_database)
+                    explorer = get_explorer("cypher", driver=self.driver(),
+                                            database=self.settings.neo4j_database)
                 else:
-                    self._explorer = get_explorer("sparql", store=self.store)
+                    explorer = get_explorer("sparql", store=self.store)
+                # answers kept per store generation (kg.explorer.cache)
+                self._explorer = CachedExplorer(explorer)
             return self._explorer
 
     @property

@@ -44,6 +44,11 @@ PolicyDocument or Case whose original text the offsets index, oa:start / oa:end 
 offsets in the *original* text), oa:exact (the surface form). Provenance: every mention and
 every extracted node has prov:wasGeneratedBy → an ``iprg:Ingestion`` with prov:startedAtTime,
 iprg:extractorVersion.
+
+Derived per generation (kg.explorer.derive), in the named graph ``…/id/graph/derived``: one
+``iprg:Generation`` node (generation, derivedVersion, topicsJson, matrixJson, centralityJson,
+expectedNodes, expectedRelationships) and, on nodes, caseOrder (xsd:integer, cases) and
+searchOrder (string, explorable nodes).
 """
 
 from __future__ import annotations

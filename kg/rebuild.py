@@ -17,6 +17,7 @@ from ingest.collect import collect
 from ingest.corpus import CorpusError, load_corpus, with_records
 from ingest.models import IngestError, IngestReport
 from ingest.pipeline import build, report
+from kg.explorer.derive import derive
 from kg.store import GraphStore
 from ontology.validate import ValidationError, validate
 
@@ -51,5 +52,5 @@ def run_ingest(paths: Sequence[Path] | None, store: GraphStore, *, n_process: in
         validate(built.graph)
     except ValidationError as e:
         raise IngestError(str(e)) from None
-    store.replace(built.graph)
+    store.replace(built.graph, derive=derive)   # with what the explorer precomputes per generation
     return report(built, time.perf_counter() - t0, validated=True)

@@ -75,6 +75,11 @@ CONTRACT = [
     *[(name, IPRG.AuthorityTier) for name in (
         "GuidingCaseAuthority", "TypicalCaseAuthority", "ReferenceCaseAuthority", "OtherCaseAuthority",
         "LawAuthority", "RegulationAuthority", "JudicialInterpretationAuthority", "PolicyDocumentAuthority")],
+    # derived per generation (kg/explorer/derive.py), in the generation's named graph
+    ("Generation", OWL.Class),
+    *[(name, OWL.DatatypeProperty) for name in (
+        "generation", "derivedVersion", "topicsJson", "matrixJson", "centralityJson", "expectedNodes",
+        "expectedRelationships", "caseOrder", "searchOrder")],
 ]
 
 

@@ -107,6 +107,11 @@ class Explorer(Protocol):
 
     def centrality(self, limit: int = 50) -> tuple[CentralityRow, ...]: ...
 
+    def generation(self) -> str | None:
+        """What answers are a function of (with the question): a token that changes with the
+        graph, or None while it cannot be known (see :mod:`kg.explorer.cache`)."""
+        ...
+
 
 
 def get_explorer(backend: str = "sparql", store: GraphStore | None = None, driver=None,

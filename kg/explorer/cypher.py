@@ -13,38 +13,38 @@ from typing import Any
 from rdflib import URIRef
 
 from kg.errors import Unavailable
-from kg.explorer.questions import _CARD_PREDICATES, _ID, _Card, _card_from_props, _Questions, _Reach
+from kg.explorer.questions import (
+    _CARD_PREDICATES,
+    _HIDDEN_KINDS,
+    _HIDDEN_TYPES,
+    _ID,
+    _SEARCH_BATCH,
+    _VIA_RANKS,
+    DERIVED_KEYS,
+    NoDerivedData,
+    _Card,
+    _card_from_props,
+    _Questions,
+    _Reach,
+)
 from kg.explorer.search import SEARCH_BASES, lucene_query
 from kg.mirror import FULLTEXT_INDEX
 from kg.terms import py_value as _py
 
 _CYPHER: dict[str, str] = {
-    "topics": """
-MATCH (t:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})
-RETURN t.uri AS t,
-  COUNT { MATCH (m:Measure) WHERE (m)-[:ABOUT_TOPIC]->(t)
-          OR EXISTS { MATCH (m)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(t) } } AS nm,
-  COUNT { MATCH (r:Rule)-[:ABOUT_TOPIC]->(t) } AS nr,
-  COUNT { MATCH (c:Case)-[:ABOUT_TOPIC]->(t) } AS nc""",
     "measure_by_number": """
 MATCH (m:Measure) WHERE $n = m.number OR (valueType(m.number) STARTS WITH 'LIST' AND $n IN m.number)
 OPTIONAL MATCH (doc:Resource)-[:HAS_PART*1..4]->(m) WHERE doc.issued IS NOT NULL
 RETURN m.uri AS m, max(toString(doc.issued)) AS issued""",
-    "all_measures": "MATCH (m:Measure) RETURN m.uri AS m",
+    # Neo4j's count store answers each in O(1)
     "counts": """
 CALL () { MATCH (m:Measure) RETURN count(m) AS nm }
 CALL () { MATCH (c:Case) RETURN count(c) AS nc }
 CALL () { MATCH (s:Statute) RETURN count(s) AS ns }
 RETURN nm, nc, ns""",
-    "matrix": """
-MATCH (m:Measure)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, m.uri AS x
-UNION MATCH (m:Measure)-[:HAS_PART]->(x:Rule)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
-UNION MATCH (x:Case)-[:ILLUSTRATES]->(m:Measure), (x)-[:ABOUT_TOPIC]->(t) RETURN t.uri AS t, m.uri AS m, x.uri AS x
-UNION MATCH (x:Case)-[:ILLUSTRATES]->(:Rule)<-[:HAS_PART]-(m:Measure), (x)-[:ABOUT_TOPIC]->(t)
-      RETURN t.uri AS t, m.uri AS m, x.uri AS x""",
-    "cases": """
-MATCH (c:Case)
-WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $topic}) })
+}
+#: The ``cases`` filters (every one a parameter, None when not given) …
+_CYPHER_FILTER_WHERE = """WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $topic}) })
   AND ($court IS NULL OR EXISTS { MATCH (c)-[:COURT]->(:Resource {uri: $court}) })
   AND ($year IS NULL OR any(d IN CASE WHEN c.decided IS NULL THEN []
         WHEN valueType(c.decided) STARTS WITH 'LIST' THEN c.decided ELSE [c.decided] END
@@ -52,15 +52,66 @@ WHERE ($topic IS NULL OR EXISTS { MATCH (c)-[:ABOUT_TOPIC]->(:Resource {uri: $to
   AND ($statute IS NULL OR EXISTS { MATCH (c)-[:CITES]->(a:Resource)
         WHERE a.uri = $statute OR EXISTS { MATCH (a)-[:ARTICLE_OF]->(:Resource {uri: $statute}) } })
   AND ($measure IS NULL OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource {uri: $measure}) }
-       OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })
-OPTIONAL MATCH (c)-[:COURT]->(ct:Resource)
-UNWIND CASE WHEN c.decided IS NULL THEN [null] WHEN valueType(c.decided) STARTS WITH 'LIST'
-            THEN c.decided ELSE [c.decided] END AS d
-RETURN c.uri AS c, d, ct.courtLevel AS lvl""",
+       OR EXISTS { MATCH (c)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) })"""
+#: … matched from the first filter given, so the server walks that node's cases, not every case
+#: (all 56,000 cases with EXISTS subqueries at 1000× the corpus).
+_CYPHER_FILTER_START = {
+    "topic": "MATCH (c:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $topic})",
+    "measure": """CALL () { MATCH (c:Case)-[:ILLUSTRATES]->(:Resource {uri: $measure}) RETURN c
+  UNION MATCH (c:Case)-[:ILLUSTRATES]->(:Resource)<-[:HAS_PART]-(:Resource {uri: $measure}) RETURN c }""",
+    "statute": """CALL () { MATCH (c:Case)-[:CITES]->(:Resource {uri: $statute}) RETURN c
+  UNION MATCH (c:Case)-[:CITES]->(:Resource)-[:ARTICLE_OF]->(:Resource {uri: $statute}) RETURN c }""",
+    "court": "MATCH (c:Case)-[:COURT]->(:Resource {uri: $court})",
 }
+#: Sets of cases (``c``) that answers page through, by the derived ``caseOrder``.
+_CYPHER_CASE_SETS: dict[str, str] = {
+    "all": "MATCH (c:Case)",
+    "topic_cases": """CALL () { MATCH (c:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN c
+  UNION MATCH (c:Case)-[:ILLUSTRATES]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN c }""",
+    "citing_cases": "MATCH (c:Case)-[:CITES]->(:Resource {uri: $law})",
+    "statute_cases": """CALL () { MATCH (c:Case)-[:CITES]->(:Resource {uri: $s}) RETURN c
+  UNION MATCH (c:Case)-[:CITES]->(:Article)<-[:HAS_PART]-(:Resource {uri: $s}) RETURN c
+  UNION MATCH (c:Case)-[:CITES]->(:Article)-[:ARTICLE_OF]->(:Resource {uri: $s}) RETURN c }""",
+    "shares_article": "MATCH (x:Resource {uri: $case})-[:CITES]->(:Article)<-[:CITES]-(c:Case) WHERE c <> x",
+}
+# Counted, and sorted and sliced (Top: only the page is kept), on the server, handed back as ONE
+# record: the Python driver spends ~40 µs per record (5,600 URIs as rows took 220 ms at 100×, as
+# one list 13 ms). Every case at once is counted from Neo4j's count store.
+_CYPHER_PAGE = """CALL () {{ {cases} {distinct} RETURN count(c) AS total }}
+CALL () {{ {cases} {distinct} WITH c ORDER BY c.caseOrder SKIP $offset LIMIT $limit RETURN collect(c.uri) AS page }}
+RETURN total, page"""
+# Node and relationship counts come from Neo4j's count store (O(1) at any size).
+_CYPHER_GENERATION = """
+CALL () { MATCH (n:Resource) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
+OPTIONAL MATCH (g:Generation)
+RETURN nodes, relationships, collect([g.generation, g.expectedNodes, g.expectedRelationships]) AS gens"""
+# Explorable edges touching a set of nodes, as one list (hubs have thousands). The IRI tests are
+# written with left()/substring() on purpose: with STARTS WITH the planner seeks every data node
+# through the uri index and joins (68,791 db hits for a case's 9 edges at 100×, PROFILE).
+_CYPHER_ADJACENT = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
+WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
+  AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
+RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
+_CYPHER_FIRST_NEIGHBOURS = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
+WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
+  AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
+WITH u, o.uri AS other ORDER BY other
+WITH u, collect(DISTINCT other) AS others
+RETURN collect([u, others[..$cap]]) AS rows"""
+# both ends bound: Neo4j expands from the end with fewer relationships (Expand(Into))
+_CYPHER_EDGES_BETWEEN = """
+MATCH (a:Resource) WHERE a.uri IN $nodes
+MATCH (b:Resource) WHERE b.uri IN $others
+MATCH (a)-[r]-(b) WHERE NOT type(r) IN $hidden
+RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
+_CYPHER_DERIVED = """
+MATCH (g:Generation) WHERE g[$key] IS NOT NULL
+RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
-    "in_scheme": "MATCH (h0:Resource)-[:IN_SCHEME]->(:Resource {uri: $scheme})",
     "policy_documents": "MATCH (h0:PolicyDocument)",
     "self_and_parts": """MATCH (m:Resource {uri: $m})
 CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }""",
@@ -69,30 +120,42 @@ CALL (m) { RETURN m AS h0 UNION MATCH (m)-[:HAS_PART]->(h0:Resource) RETURN h0 }
     "topic_rules": "MATCH (h0:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t})",
     "topic_measures": """CALL () { MATCH (h0:Measure)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
   UNION MATCH (h0:Measure)-[:HAS_PART]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0 }""",
-    "topic_cases": """CALL () { MATCH (h0:Case)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0
-  UNION MATCH (h0:Case)-[:ILLUSTRATES]->(:Rule)-[:ABOUT_TOPIC]->(:Resource {uri: $t}) RETURN h0 }""",
+    "policy_citers": "MATCH (h0:Resource)-[:CITES]->(:Resource {uri: $law}) WHERE h0:Rule OR h0:Measure",
+    "statute_policy_citers": """CALL () { MATCH (h0:Resource)-[:CITES]->(:Resource {uri: $s}) RETURN h0
+  UNION MATCH (h0:Resource)-[:CITES]->(:Article)<-[:HAS_PART]-(:Resource {uri: $s}) RETURN h0
+  UNION MATCH (h0:Resource)-[:CITES]->(:Article)-[:ARTICLE_OF]->(:Resource {uri: $s}) RETURN h0 }
+WITH h0 WHERE h0:Rule OR h0:Measure""",
 }
 _CYPHER_CARDS = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})
-RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props"""
+RETURN collect([n.uri, labels(n), properties(n)]) AS rows"""
 _CYPHER_OUT = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]->(o:Resource)
-WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
+WHERE $types IS NULL OR type(r) IN $types RETURN collect([u, type(r), o.uri]) AS rows"""
 _CYPHER_IN = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})<-[r]-(o:Resource)
-WHERE $types IS NULL OR type(r) IN $types RETURN u AS n, type(r) AS t, o.uri AS o"""
-# (no STARTS WITH here: the planner would seek the uri index for both ends and join, which is
-# ~30× slower than one relationship scan; the caller keeps data nodes only)
-_CYPHER_EDGES = "MATCH (s:Resource)-[r]->(o:Resource) RETURN s.uri AS s, type(r) AS t, o.uri AS o"
+WHERE $types IS NULL OR type(r) IN $types RETURN collect([u, type(r), o.uri]) AS rows"""
+# The index's hits ordered by the derived searchOrder on the server, one batch per query.
 _CYPHER_SEARCH = """
 CALL db.index.fulltext.queryNodes($index, $q) YIELD node
-RETURN node.uri AS uri, properties(node) AS props"""
+WITH node WHERE node.searchOrder IS NOT NULL
+WITH node ORDER BY node.searchOrder SKIP $skip LIMIT $batch
+RETURN collect([node.uri, properties(node)]) AS rows"""
 _CYPHER_SCAN = """
-MATCH (n:Resource)
+MATCH (n:Resource) WHERE n.searchOrder IS NOT NULL
 WITH n, [k IN keys(n) WHERE k IN $keys] AS ks
 WHERE any(k IN ks WHERE any(v IN CASE WHEN valueType(n[k]) STARTS WITH 'LIST' THEN n[k] ELSE [n[k]] END
                             WHERE toLower(toString(v)) CONTAINS $w))
-RETURN n.uri AS uri, properties(n) AS props"""
+WITH n ORDER BY n.searchOrder
+RETURN collect([n.uri, properties(n)]) AS rows"""
+_CYPHER_VIA = """
+UNWIND $concepts AS cu MATCH (c:Resource {uri: cu})
+CALL (c) { MATCH (x:Resource)-[:MENTIONS|ABOUT_TOPIC|CONCEPT]->(c) RETURN x
+  UNION MATCH (m:Resource)-[:HAS_BODY]->(c), (m)-[:HAS_TARGET]->(x:Resource) RETURN x }
+WITH x, collect(DISTINCT c.uri) AS cs
+WHERE x.searchOrder IS NOT NULL AND NOT x.uri IN $exclude AND substring(x.searchOrder, 0, 2) IN $ranks
+WITH x, cs ORDER BY substring(x.searchOrder, 0, 2), size(cs) DESC, x.searchOrder LIMIT $k
+RETURN collect([x.uri, cs]) AS rows"""
 
 
 def _prop_base(key: str) -> tuple[str, str | None]:
@@ -135,18 +198,64 @@ class CypherExplorer(_Questions):
         return [dict(r) for r in records]
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        if name == "cases":
-            params = {k: params.get(k) for k in ("topic", "court", "year", "statute", "measure")}
         return [{k: _py(v) for k, v in row.items()} for row in self._run(_CYPHER[name], params)]
+
+    def generation(self) -> str | None:
+        """The mirrored generation, or None unless the database holds exactly that generation
+        (one Generation node, and the node and relationship counts it records): see
+        :mod:`kg.explorer.cache` for what that protects against during a sync."""
+        row = self._run(_CYPHER_GENERATION, {})[0]
+        gens = [g for g in row["gens"] if g[0] is not None]
+        if len(gens) != 1:
+            return None
+        gen, nodes, relationships = gens[0]
+        return gen if (nodes, relationships) == (row["nodes"], row["relationships"]) else None
+
+    def _adjacent(self, frontier):
+        if not frontier:
+            return []
+        rows = self._run(_CYPHER_ADJACENT, {"uris": list(frontier), "hidden": sorted(_HIDDEN_TYPES), "id": _ID,
+                                            "kinds": list(_HIDDEN_KINDS)})
+        return sorted(tuple(e) for e in rows[0]["edges"])
+
+    def _first_neighbours(self, nodes, cap):
+        rows = self._run(_CYPHER_FIRST_NEIGHBOURS, {"uris": list(nodes), "cap": cap, "hidden": sorted(_HIDDEN_TYPES),
+                                                    "id": _ID, "kinds": list(_HIDDEN_KINDS)})[0]["rows"]
+        out = {n: [] for n in nodes}
+        out.update((u, list(others)) for u, others in rows)
+        return out
+
+    def _edges_between(self, nodes, others):
+        rows = self._run(_CYPHER_EDGES_BETWEEN, {"nodes": list(nodes), "others": list(others),
+                                                 "hidden": sorted(_HIDDEN_TYPES)})
+        return sorted(tuple(e) for e in rows[0]["edges"])
+
+    def _derived(self, key: str) -> str:
+        if key not in DERIVED_KEYS:
+            raise ValueError(f"no derived value {key!r}")
+        rows = self._run(_CYPHER_DERIVED, {"key": key})
+        if not rows:
+            raise NoDerivedData(f"Neo4j database {self.database}")
+        return rows[0]["v"]
+
+    def _case_page(self, shape: str, params: dict[str, Any], offset: int, limit: int) -> tuple[int, list[str]]:
+        if shape == "filter":
+            start = next((k for k in ("topic", "measure", "statute", "court") if params.get(k) is not None), None)
+            cases = (_CYPHER_FILTER_START[start] if start else "MATCH (c:Case)") + " WITH DISTINCT c " + _CYPHER_FILTER_WHERE
+            params = {k: params.get(k) for k in ("topic", "court", "year", "statute", "measure")}
+        else:
+            cases = _CYPHER_CASE_SETS[shape]
+        text = _CYPHER_PAGE.format(cases=cases, distinct="" if shape == "all" else "WITH DISTINCT c")
+        row = self._run(text, {**params, "offset": offset, "limit": limit})[0]
+        return row["total"], list(row["page"])
 
     def _cards(self, iris: Iterable[str]) -> dict[str, _Card]:
         uris = sorted(set(iris))
         if not uris:
             return {}
         out = {}
-        for row in self._run(_CYPHER_CARDS, {"uris": uris}):
-            types = [lbl for lbl in row["labels"] if lbl != "Resource"]
-            out[row["uri"]] = _card_from_props(row["uri"], types, _neo_props(row["props"]))
+        for uri, labels, props in self._run(_CYPHER_CARDS, {"uris": uris})[0]["rows"]:   # one record: see _CYPHER_PAGE
+            out[uri] = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"], _neo_props(props))
         return out
 
     @staticmethod
@@ -167,38 +276,49 @@ class CypherExplorer(_Questions):
 
     def _cards_at(self, reach: _Reach) -> dict[str, _Card]:
         match, params, x = self._reach_match(reach)
-        text = f"{match} RETURN {x}.uri AS uri, labels({x}) AS labels, properties({x}) AS props"
+        text = f"{match} RETURN collect([{x}.uri, labels({x}), properties({x})]) AS rows"
         out = {}
-        for row in self._run(text, params):
-            types = [lbl for lbl in row["labels"] if lbl != "Resource"]
-            out[row["uri"]] = _card_from_props(row["uri"], types, _neo_props(row["props"]))
+        for uri, labels, props in self._run(text, params)[0]["rows"]:
+            out[uri] = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"], _neo_props(props))
         return out
 
     def _links_at(self, reach, types, direction):
         match, params, x = self._reach_match(reach)
         arrow = "-[r]->" if direction == "out" else "<-[r]-"
         text = (f"{match} MATCH ({x}){arrow}(o:Resource) WHERE $types IS NULL OR type(r) IN $types "
-                f"RETURN {x}.uri AS n, type(r) AS t, o.uri AS o")
-        rows = self._run(text, {**params, "types": list(types) if types else None})
-        return sorted({(r["n"], r["t"], r["o"]) for r in rows})
+                f"RETURN collect([{x}.uri, type(r), o.uri]) AS rows")
+        rows = self._run(text, {**params, "types": list(types) if types else None})[0]["rows"]
+        return sorted({tuple(r) for r in rows})
 
     def _links(self, iris, types, direction):
         uris = list(iris)
         if not uris:
             return []
         text = _CYPHER_OUT if direction == "out" else _CYPHER_IN
-        rows = self._run(text, {"uris": uris, "types": list(types) if types else None})
-        return sorted({(r["n"], r["t"], r["o"]) for r in rows})
+        rows = self._run(text, {"uris": uris, "types": list(types) if types else None})[0]["rows"]
+        return sorted({tuple(r) for r in rows})
 
-    def _edges(self):
-        return [(r["s"], r["t"], r["o"]) for r in self._run(_CYPHER_EDGES, {"base": _ID})]
-
-    def _search_candidates(self, terms):
+    def _search_ordered(self, terms):
         query = lucene_query(terms)
         if query is None:  # only one-character CJK words: the bigram index cannot see them
             keys = [f"{b}{s}" for b in SEARCH_BASES for s in ("", "_zh", "_en")]
-            rows = self._run(_CYPHER_SCAN, {"keys": keys, "w": max(terms, key=len)})
+            batches = iter([self._run(_CYPHER_SCAN, {"keys": keys, "w": max(terms, key=len)})[0]["rows"]])
         else:
-            rows = self._run(_CYPHER_SEARCH, {"index": FULLTEXT_INDEX, "q": query})
-        return {r["uri"]: _card_from_props(r["uri"], (), _neo_props(r["props"], SEARCH_BASES))
-                for r in rows}
+            batches = self._search_batches(query)
+        for rows in batches:
+            for uri, props in rows:
+                yield uri, _card_from_props(uri, (), _neo_props(props, SEARCH_BASES)).props
+
+    def _search_batches(self, query: str):
+        skip, batch = 0, _SEARCH_BATCH
+        while True:
+            rows = self._run(_CYPHER_SEARCH, {"index": FULLTEXT_INDEX, "q": query, "skip": skip, "batch": batch})[0]["rows"]
+            yield rows
+            if len(rows) < batch:
+                return
+            skip, batch = skip + batch, batch * 4
+
+    def _search_via(self, concepts, exclude, k):
+        rows = self._run(_CYPHER_VIA, {"concepts": list(concepts), "exclude": list(exclude),
+                                       "ranks": list(_VIA_RANKS), "k": k})[0]["rows"]
+        return [(x, list(cs)) for x, cs in rows]

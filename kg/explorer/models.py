@@ -113,7 +113,8 @@ class TopicRules:
     topic: TopicSummary
     rules: tuple[RuleItem, ...]
     measures: tuple[MeasureRef, ...]
-    cases: tuple[CaseSummary, ...]
+    cases: tuple[CaseSummary, ...]    # the first page (kg.explorer.questions.CASES_PAGE)
+    cases_total: int = 0              # all of them: the rest through cases(…, offset=…)
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,9 @@ class MeasureDetail:
     rules: tuple[RuleItem, ...]
     mentions: tuple[MentionItem, ...]
     citations: tuple[Citation, ...]
-    cases: tuple[CaseSummary, ...]
+    cases: tuple[CaseSummary, ...]     # the first page (CASES_PAGE), newest and highest court first
     topics: tuple[NodeRef, ...]
+    cases_total: int = 0               # all of them: the rest through cases(measure=…, offset=…)
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,8 @@ class CaseDetail:
     measures: tuple[MeasureRef, ...]   # measures it illustrates (directly or through a rule)
     rules: tuple[RuleItem, ...]        # rules it illustrates directly
     topics: tuple[NodeRef, ...]
-    related: tuple[RelatedCase, ...]
+    related: tuple[RelatedCase, ...]   # every appeal/related case; the first page of sharesArticle
+    related_total: int = 0             # related entries in all (every sharesArticle counted)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ class LawDetail:
     articles: tuple[NodeRef, ...]      # a statute's articles (empty for an article)
     measures: tuple[MeasureRef, ...]
     rules: tuple[RuleItem, ...]
-    cases: tuple[CaseSummary, ...]
+    cases: tuple[CaseSummary, ...]     # the first page (CASES_PAGE), newest and highest court first
+    cases_total: int = 0               # all of them: the rest through cases(statute=…, offset=…)
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,38 @@ def lucene_query(terms: Sequence[str]) -> str | None:
                     parts.append(word + "*")
     return " AND ".join(parts) if parts else None
 
+
+
+# --- the embedded store's full-text index (kg.explorer.derive writes it; SQLite FTS5) ----------
+
+_LATIN_RE = re.compile(r"[a-z0-9_]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+
+
+def index_tokens(text: str) -> tuple[str, str]:
+    """(bigram column, unigram column) of a text for the FTS5 index: CJK runs as overlapping
+    bigrams (as Lucene's cjk analyzer) and as single characters, Latin words split at
+    punctuation (as Lucene does); NFKC-folded and lower-cased as :func:`matches` reads text."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    bigrams, unigrams = [], []
+    for run in _CJK_RUN.findall(norm):
+        unigrams.extend(run)
+        bigrams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    bigrams.extend(_LATIN_RE.findall(norm))
+    return " ".join(bigrams), " ".join(unigrams)
+
+
+def fts_query(terms: Sequence[str]) -> str | None:
+    """An FTS5 query over :func:`index_tokens` columns that finds at least every text
+    :func:`matches` accepts (None: no indexable word, scan everything). Tokens hold only CJK
+    characters and ``[a-z0-9_]``, so quoting them is enough."""
+    parts = []
+    for term in terms:
+        if is_cjk(term):
+            if len(term) >= 2:
+                parts.append('grams : "' + " ".join(term[i:i + 2] for i in range(len(term) - 1)) + '"')
+            else:
+                parts.append(f'chars : "{term}"')
+        else:
+            parts += [f'grams : "{word}" *' for word in _LATIN_RE.findall(term) if word not in STOP_WORDS]
+    return " AND ".join(parts) if parts else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -97,6 +97,7 @@ CONTEXT: dict[str, Any] = {
     "source": {"@type": "@id"},
     "target": {"@type": "@id"},
     "next": {"@type": "@id"},
+    "cases_next": {"@type": "@id"},
     "prev": {"@type": "@id"},
 }
 
@@ -184,6 +185,30 @@ IriQuery = Query(..., alias="iri", max_length=MAX_PARAM, description="a node's I
                  examples=["https://w3id.org/iprg/id/case/vanillin"])
 
 
+def _cases_next(request: Request, answer: Any, **filters: str) -> dict[str, Any]:
+    """The answer with ``cases_next``: where its cases list goes on (``/cases`` with the same
+    set as a filter), when the answer carries only the first page of them."""
+    body = jsonable(answer)
+    more = len(answer.cases) < answer.cases_total
+    query = urlencode({**filters, "offset": len(answer.cases), "limit": len(answer.cases) or 20})
+    body["cases_next"] = str(request.url.replace(path=API_PREFIX + "/cases", query=query)) if more else None
+    return body
+
+
+@dataclass(frozen=True)
+class MeasureAnswer(MeasureDetail):
+    """A measure as the API gives it: ``cases_next`` continues its first page of cases."""
+
+    cases_next: str | None = None
+
+
+@dataclass(frozen=True)
+class LawAnswer(LawDetail):
+    """A statute or article as the API gives it: ``cases_next`` continues its first page of cases."""
+
+    cases_next: str | None = None
+
+
 def router(ctx: Context) -> APIRouter:
     """The REST routes under ``/api/v1``, answering from ``ctx``'s explorer. Every operation
     declares its answer body (generated from the explorer's dataclasses), JSON-LD, and the
@@ -222,10 +247,10 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/measures/{number}", summary="A measure of the newest policy document that has one by that number, "
                                          "with rules, mentions, citations and cases",
-           response_model=MeasureDetail, responses=with_jsonld())
+           response_model=MeasureAnswer, responses=with_jsonld())
     @pinned
     def measure(request: Request, number: int = Path(..., ge=1, le=100_000, examples=[15])):
-        return respond(request, ex().measure(number))
+        return respond(request, _cases_next(request, ex().measure(number), measure=str(number)))
 
     @r.get("/cases", summary="Cases, filtered and paginated (total, next and prev links)",
            response_model=CasesPage, responses=with_jsonld())
@@ -260,17 +285,19 @@ def router(ctx: Context) -> APIRouter:
         return respond(request, ex().case(_iri("case", case_id)))
 
     @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it",
-           response_model=LawDetail, responses=with_jsonld())
+           response_model=LawAnswer, responses=with_jsonld())
     @pinned
     def statute(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"])):
-        return respond(request, ex().statute(_iri("statute", statute_id)))
+        answer = ex().statute(_iri("statute", statute_id))
+        return respond(request, _cases_next(request, answer, statute=answer.iri))
 
     @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)",
-           response_model=LawDetail, responses=with_jsonld())
+           response_model=LawAnswer, responses=with_jsonld())
     @pinned
     def article(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"]),
                 number: str = Path(..., max_length=50, examples=["9"])):
-        return respond(request, ex().article(_iri("article", statute_id, number)))
+        answer = ex().article(_iri("article", statute_id, number))
+        return respond(request, _cases_next(request, answer, statute=answer.iri))
 
     @r.get("/resource", summary="Any node by IRI: a measure, case, statute, article or topic answer, else its "
                                 "one-hop neighbourhood", response_model=Detail, responses=with_jsonld())

@@ -27,7 +27,7 @@ from fastapi_offline import FastAPIOffline
 from kg import config
 from kg.context import Context, ExplorerFactory
 from kg.errors import IprgError, TooBusy
-from kg.web import api, guard, sparql_protocol, viz_routes
+from kg.web import api, etag, guard, sparql_protocol, viz_routes
 from kg.web.text import label
 from kg.web.ui import blocks, views
 
@@ -60,6 +60,7 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
         description=DESCRIPTION.format(graph=views.graph_summary(ctx.overview()), limits=_limits(settings)),
     )
     app.state.ctx = ctx
+    etag.install(app, ctx)   # ETag/304 and responses kept per generation (inside guard's key check)
     described: dict[str, str | None] = {"generation": ctx.store.current_generation()}
     schema_of = app.openapi
 

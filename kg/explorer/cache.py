@@ -1,0 +1,81 @@
+"""Answers cached per store generation: the same question on the same generation is answered once.
+
+Why it is safe: every answer is a pure function of (generation, question) — the store changes
+only when a new generation is swapped in — so a cache keyed by the backend's generation token
+can never serve an answer of another graph. The token:
+
+* embedded store: the generation ``CURRENT`` names (swapped atomically: no half-built state);
+* Neo4j: the mirrored ``:Generation`` node, trusted only when the database is exactly that
+  generation's — one such node, and as many ``:Resource`` nodes and relationships as it says
+  (Neo4j's count store answers both in O(1)). A diff sync first writes nodes (the new
+  Generation node among them) and deletes the old ones only after every node is written, then
+  rewrites relationships: while it runs there are two Generation nodes, or the counts differ,
+  and answers are computed but not cached. (A sync that only rewires relationships without
+  changing their number can pass the count check while it runs; the token is re-read at most
+  every ``check_seconds`` and entries also expire after ``ttl_seconds``, which bounds that case.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cachetools import TTLCache
+
+#: The questions of the Explorer protocol that are cached (all of them: they only read).
+QUESTIONS = ("overview", "topics", "rules_by_topic", "measure", "case", "article", "statute", "cases", "search",
+             "neighbourhood", "shortest_path", "topic_measure_matrix", "centrality")
+
+
+class CachedExplorer:
+    """An explorer whose answers are kept per generation (bounded LRU with a TTL)."""
+
+    def __init__(self, explorer: Any, maxsize: int = 4096, ttl_seconds: float = 600.0,
+                 check_seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """``check_seconds``: how long a generation token is trusted before it is read again;
+        default 0 for the embedded store (a stat of CURRENT) and 1 s for Neo4j (a query)."""
+        self.inner = explorer
+        self.backend = explorer.backend
+        self._cache: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl_seconds, timer=clock)
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._check = check_seconds if check_seconds is not None else (0.0 if self.backend == "sparql" else 1.0)
+        self._token: str | None = None
+        self._checked = -float("inf")
+
+    def generation(self) -> str | None:
+        """The backend's generation token (re-read at most every ``check_seconds``); None while
+        it cannot be trusted (Neo4j mid-sync), when nothing is cached."""
+        now = self._clock()
+        with self._lock:
+            if now - self._checked < self._check:
+                return self._token
+        token = self.inner.generation()
+        with self._lock:
+            if token != self._token:
+                self._cache.clear()
+            self._token, self._checked = token, now
+        return token
+
+    def _ask(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        token = self.generation()
+        if token is None:
+            return getattr(self.inner, name)(*args, **kwargs)
+        key = (token, name, args, tuple(sorted(kwargs.items())))
+        with self._lock:
+            try:
+                return self._cache[key]
+            except KeyError:
+                pass
+        answer = getattr(self.inner, name)(*args, **kwargs)
+        with self._lock:
+            if self._token == token:
+                self._cache[key] = answer
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        if name in QUESTIONS:
+            return lambda *args, **kwargs: self._ask(name, *args, **kwargs)
+        return getattr(self.inner, name)
