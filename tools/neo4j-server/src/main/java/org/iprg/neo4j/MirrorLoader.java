@@ -154,6 +154,10 @@ public final class MirrorLoader {
 
     /** Token ids by name, looked up (or created) once per batch. */
     private static final class Tokens {
+        private interface Lookup {
+            int id(String name) throws KernelException;
+        }
+
         private final TokenWrite write;
         private final Map<String, Integer> labels = new HashMap<>();
         private final Map<String, Integer> keys = new HashMap<>();
@@ -162,22 +166,21 @@ public final class MirrorLoader {
             this.write = write;
         }
 
-        int label(String name) throws KernelException {
-            Integer id = labels.get(name);
+        private static int cached(Map<String, Integer> cache, String name, Lookup lookup) throws KernelException {
+            Integer id = cache.get(name);
             if (id == null) {
-                id = write.labelGetOrCreateForName(name);
-                labels.put(name, id);
+                id = lookup.id(name);
+                cache.put(name, id);
             }
             return id;
         }
 
+        int label(String name) throws KernelException {
+            return cached(labels, name, write::labelGetOrCreateForName);
+        }
+
         int key(String name) throws KernelException {
-            Integer id = keys.get(name);
-            if (id == null) {
-                id = write.propertyKeyGetOrCreateForName(name);
-                keys.put(name, id);
-            }
-            return id;
+            return cached(keys, name, write::propertyKeyGetOrCreateForName);
         }
 
         int type(String name) throws KernelException {
@@ -191,33 +194,24 @@ public final class MirrorLoader {
             return value;
         }
         Object first = list.get(0);
-        int n = list.size();
         if (first instanceof String) {
-            return list.toArray(new String[n]);
+            return list.toArray(new String[0]);
         }
         if (first instanceof Long) {
-            long[] out = new long[n];
-            for (int k = 0; k < n; k++) {
-                out[k] = (Long) list.get(k);
-            }
-            return out;
+            return list.stream().mapToLong(x -> (Long) x).toArray();
         }
         if (first instanceof Double) {
-            double[] out = new double[n];
-            for (int k = 0; k < n; k++) {
-                out[k] = (Double) list.get(k);
-            }
-            return out;
+            return list.stream().mapToDouble(x -> (Double) x).toArray();
+        }
+        if (first instanceof LocalDate) {
+            return list.toArray(new LocalDate[0]);
         }
         if (first instanceof Boolean) {
-            boolean[] out = new boolean[n];
-            for (int k = 0; k < n; k++) {
+            boolean[] out = new boolean[list.size()];
+            for (int k = 0; k < out.length; k++) {
                 out[k] = (Boolean) list.get(k);
             }
             return out;
-        }
-        if (first instanceof LocalDate) {
-            return list.toArray(new LocalDate[n]);
         }
         throw new IllegalArgumentException("unsupported list element type " + first.getClass().getSimpleName());
     }
