@@ -15,6 +15,7 @@ import argparse
 import random
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -84,19 +85,20 @@ def vocabulary(g: Graph) -> Vocabulary:
     )
 
 
-def generate_cases(v: Vocabulary, count: int, seed: int = 0, start: int = 0) -> Graph:
-    """``count`` new case records in the corpus's terms (deterministic for a seed)."""
+def iter_cases(v: Vocabulary, count: int, seed: int = 0, start: int = 0) -> Iterator[list[tuple]]:
+    """The triples of ``count`` new case records, one list per case, in the corpus's terms
+    (deterministic for a seed)."""
     rng = random.Random(seed)
-    g = Graph()
     previous: list[URIRef] = []
     for k in range(start, start + count):
+        triples: list[tuple] = []
         year = rng.randint(2015, 2025)
         number = f"({year}){rng.choice(v.codes)}{rng.randint(1, 99999)}号"
         case = iri("case", f"gen-{k}-{number}")
         plaintiff, defendant = rng.sample(v.parties, 2) if len(v.parties) > 1 else (v.parties[0],) * 2
         cause = rng.choice(v.causes)
         holding = "；".join(rng.sample(v.clauses_zh, min(2, len(v.clauses_zh)))) + "。"
-        add = g.add
+        add = triples.append
         add((case, RDF.type, IPRG.Case))
         add((case, RDFS.label, Literal(f"{plaintiff}诉{defendant}{cause}案", lang="zh")))
         add((case, IPRG.caseNumber, Literal(number)))
@@ -139,6 +141,15 @@ def generate_cases(v: Vocabulary, count: int, seed: int = 0, start: int = 0) -> 
         previous.append(case)
         if len(previous) > 1000:
             previous.pop(0)
+        yield triples
+
+
+def generate_cases(v: Vocabulary, count: int, seed: int = 0, start: int = 0) -> Graph:
+    """``count`` new case records in the corpus's terms (deterministic for a seed)."""
+    g = Graph()
+    for triples in iter_cases(v, count, seed, start):
+        for triple in triples:
+            g.add(triple)
     return g
 
 
@@ -151,10 +162,45 @@ def scaled_graph(scale: float, seed: int = 0, base: Graph | None = None) -> Grap
     g += base
     if scale > 1:
         v = vocabulary(base)
-        sample = generate_cases(v, 200, seed=seed + 1)
-        per_case = len(sample) / 200
-        g += generate_cases(v, round((scale - 1) * len(base) / per_case), seed=seed)
+        g += generate_cases(v, _case_count(scale, v, base, seed), seed=seed)
     return g
+
+
+def _case_count(scale: float, v: Vocabulary, base: Graph, seed: int) -> int:
+    per_case = len(generate_cases(v, 200, seed=seed + 1)) / 200
+    return round((scale - 1) * len(base) / per_case)
+
+
+def write_scaled(scale: float, dest: Path | str, seed: int = 0, base: Graph | None = None,
+                 chunk: int = 5000) -> int:
+    """Write the triples of ``scaled_graph(scale)`` as Turtle without holding them all: the
+    corpus, then the generated cases ``chunk`` at a time, each chunk its own Turtle document
+    (repeated ``@prefix`` lines are valid Turtle). For 300× and beyond, where one rdflib Graph of
+    every triple would take gigabytes. Returns the number of triples written."""
+    base = base if base is not None else corpus_graph()
+    total = 0
+
+    def emit(g: Graph, out) -> None:
+        nonlocal total
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns, override=True)
+        out.write(g.serialize(format="turtle", encoding="utf-8"))
+        total += len(g)
+
+    with open(dest, "wb") as out:
+        emit(base, out)
+        if scale > 1:
+            v = vocabulary(base)
+            g = Graph()
+            for i, triples in enumerate(iter_cases(v, _case_count(scale, v, base, seed), seed=seed), 1):
+                for triple in triples:
+                    g.add(triple)
+                if i % chunk == 0:
+                    emit(g, out)
+                    g = Graph()
+            if len(g):
+                emit(g, out)
+    return total
 
 
 def main() -> None:
@@ -162,10 +208,16 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--stream", action="store_true",
+                        help="write chunk by chunk (the same triples; bounded memory for big scales)")
     args = parser.parse_args()
-    g = scaled_graph(args.scale, args.seed)
-    g.serialize(destination=args.output, format="turtle")
-    print(f"wrote {len(g)} triples ({args.scale}× the corpus) to {Path(args.output)}")
+    if args.stream:
+        n = write_scaled(args.scale, args.output, args.seed)
+    else:
+        g = scaled_graph(args.scale, args.seed)
+        g.serialize(destination=args.output, format="turtle")
+        n = len(g)
+    print(f"wrote {n} triples ({args.scale}× the corpus) to {Path(args.output)}")
 
 
 if __name__ == "__main__":

@@ -96,8 +96,8 @@ def main() -> None:
 
     from kg import config, mirror, neo4j_server
     from kg.explorer import CypherExplorer, SparqlExplorer
-    from kg.rebuild import run_ingest
     from kg.explorer.derive import derive
+    from kg.rebuild import run_ingest
     from kg.store import GraphStore
 
     tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-query-"))

@@ -10,12 +10,23 @@ relationships of nodes whose edge hash differs. ``full=True`` ignores the hashes
 everything (it also repairs edits made directly in Neo4j).
 
 Writes are batched ``UNWIND … MERGE`` statements in managed transactions
-(``session.execute_write``), at most ``batch_size`` rows each, generated lazily so memory stays
-bounded. Labels and relationship types use 5.26's dynamic labels/types (``SET n:$(row.labels)``,
-``CREATE (a)-[:$(e[0])]->(b)``), and are only names that passed :data:`kg.pg.IDENT` (they come
-from ontology local names, never from user text). A :class:`kg.store.GraphStore` is read
-straight from Oxigraph (``GraphStore.quads``), never copied into rdflib first. The mapping that makes the projection reversible
-is stored on one ``:_IprgMapping`` node, which has no ``Resource`` label and so is in no count.
+(``session.execute_write``), at most ``batch_size`` rows each. Labels and relationship types use
+5.26's dynamic labels/types (``SET n:$(row.labels)``, ``CREATE (a)-[:$(e[0])]->(b)``), and are
+only names that passed :data:`kg.pg.IDENT` (they come from ontology local names, never from user
+text). A :class:`kg.store.GraphStore` is read straight from Oxigraph (``GraphStore.quads``), never
+copied into rdflib first. The mapping that makes the projection reversible is stored on one
+``:_IprgMapping`` node, which has no ``Resource`` label and so is in no count.
+
+The projection streams (:class:`kg.pg.ProjectionStream`): one pass over the triples fixes the
+names, then nodes are built as the write batches go out, so Neo4j writes batch n while batch n+1
+is built and hashed, and a node is dropped once written (kept only for a parity check).
+
+The first sync into a database without mirror nodes is a bulk load when the server is the
+bundled launcher: its ``iprg.mirror`` procedures (tools/neo4j-server, ``MirrorLoader.java``)
+write the same nodes, hashes and relationships through Neo4j's kernel API, in the same batches
+and transactions (so a crash leaves the same consistent state), relationships between node ids
+instead of index seeks. Any other Neo4j (a remote server, a cluster, Aura) has no such
+procedures and gets the Cypher path; both write the identical graph (tests/test_mirror.py).
 """
 
 from __future__ import annotations
@@ -35,6 +46,10 @@ from kg.ns import local_name
 
 CONSTRAINT = "iprg_resource_uri"
 FULLTEXT_INDEX = "iprg_text"
+#: The bundled launcher's bulk loader (tools/neo4j-server, MirrorLoader.java) and the payload
+#: version this module speaks; any other server is written through Cypher.
+LOADER_PROCEDURE = "iprg.mirror.loader"
+LOADER_VERSION = 1
 #: Local names of the predicates whose text the full-text index covers (every language).
 TEXT_PREDICATES = frozenset(
     {"label", "title", "shortTitle", "text", "prefLabel", "altLabel", "hiddenLabel", "definition",
@@ -87,8 +102,13 @@ class SyncReport:
     triples_per_second: float
     fulltext_index: str
     fulltext_properties: list[str]
-    #: Seconds per phase (project, read_hashes, nodes, delete, edges, fulltext): where the time goes.
+    #: Seconds per phase: where the time goes. project = one pass over the triples (parsing
+    #: included) and the names; nodes = building, hashing and writing the nodes; read_hashes,
+    #: delete, edges; fulltext = waiting for the index (created before the edges are written,
+    #: it populates meanwhile).
     phases: dict[str, float] = field(default_factory=dict)
+    #: "bulk" (the launcher's loader, first sync into an empty database) or "cypher"
+    loader: str = "cypher"
     parity: ParityReport | None = None
     mismatches: list[str] = field(default_factory=list)
 
@@ -134,6 +154,10 @@ def connect(driver, attempts: int = 4, backoff: float = 0.5, database: str = "ne
     )
 
 
+#: What a committed batch hands back: one list of record values per statement.
+Values = list[list[list[Any]]]
+
+
 class _Writer:
     """Runs write batches in managed transactions and adds up Neo4j's update counters."""
 
@@ -143,21 +167,31 @@ class _Writer:
         self.counters: Counter[str] = Counter()
         self.batches = 0
 
-    def _commit(self, statements: list[tuple[str, dict[str, Any]]]) -> Counter[str]:
-        def work(tx) -> Counter[str]:
+    def _commit(self, statements: list[tuple[str, dict[str, Any]]]) -> tuple[Counter[str], Values]:
+        def work(tx) -> tuple[Counter[str], Values]:
             got: Counter[str] = Counter()
+            values: Values = []
             for query, params in statements:
-                counters = tx.run(query, params).consume().counters
+                result = tx.run(query, params)
+                values.append(result.values())
+                counters = result.consume().counters
                 for name in _COUNTER_FIELDS:
                     got[name] += getattr(counters, name)
-            return got
+            return got, values
 
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
-    def write(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+    def write(self, statements: list[tuple[str, dict[str, Any]]],
+              then: Callable[[Values], None] | None = None) -> None:
         self.flush()
-        self.counters.update(self._commit(statements))
+        self._done(self._commit(statements), then)
+
+    def _done(self, outcome: tuple[Counter[str], Values], then: Callable[[Values], None] | None) -> None:
+        counters, values = outcome
+        self.counters.update(counters)
+        if then is not None:
+            then(values)
         self.batches += 1
         self._committed()
 
@@ -169,21 +203,23 @@ class _Writer:
     _pending = None
     _committed: Callable[[], None] = staticmethod(lambda: None)
 
-    def submit(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+    def submit(self, statements: list[tuple[str, dict[str, Any]]],
+               then: Callable[[Values], None] | None = None) -> None:
+        """Commit ``statements`` in the background; ``then(values)`` runs in this thread once
+        they are committed (at the next ``submit`` or ``flush``)."""
         self.flush()
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iprg-mirror-write")
-        self._pending = self._pool.submit(self._commit, statements)
+        self._pending = (self._pool.submit(self._commit, statements), then)
 
     def flush(self) -> None:
         """Wait for the batch in flight; its error (if any) is raised here, in the caller."""
         pending, self._pending = self._pending, None
         if pending is not None:
-            self.counters.update(pending.result())
-            self.batches += 1
-            self._committed()
+            future, then = pending
+            self._done(future.result(), then)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -248,7 +284,7 @@ def _ensure_fulltext(w: _Writer, props: list[str]) -> bool:
             return False
         w.schema(f"DROP INDEX {FULLTEXT_INDEX} IF EXISTS")
     if not props:
-        return bool(rows)
+        return False
     for key in props:  # keys go into Cypher text: only plain identifiers, backquoted
         if not pg.IDENT.match(key):
             raise MirrorError(f"property key {key!r} is not an identifier; cannot index it")
@@ -341,23 +377,28 @@ def sync(
     attempts: int = 4,
     backoff: float = 0.5,
     on_batch: Callable[[int], None] | None = None,
+    bulk: bool = True,
 ) -> SyncReport:
     """Bring Neo4j in line with the graph (a diff unless ``full``); ``verify`` checks parity.
 
     Raises :class:`MirrorError` when Neo4j is unreachable (after ``attempts`` tries with
     exponential backoff from ``backoff`` seconds) or dies during the sync; rerunning after it is
     back completes the sync. ``on_batch(n)`` is called after each committed write batch.
+
+    A first sync into a database without mirror nodes uses the launcher's bulk loader when the
+    server has it (``bulk=False`` always writes through Cypher); ``SyncReport.loader`` says which.
     """
     started = time.perf_counter()
-    projection = pg.project(_source_of(graph_or_store))
+    stream = pg.ProjectionStream(_source_of(graph_or_store))     # one pass: the names are known
     projected = time.perf_counter()
     connect(driver, attempts=attempts, backoff=backoff, database=database)
     w = _Writer(driver, database)
     uri = _address(driver)
+    seen = _Seen(stream, keep_nodes=verify)
     try:
-        with pg.no_gc():    # hashing and row building make ~10⁶ acyclic containers too
+        with pg.no_gc():    # building, hashing and row building make ~10⁶ acyclic containers
             try:
-                stats = _apply(w, projection, batch_size, full, on_batch)
+                stats = _apply(w, seen, batch_size, full, on_batch, bulk)
             finally:
                 w.close()
         stats["phases"] = {"project": round(projected - started, 3), **stats["phases"]}
@@ -378,7 +419,7 @@ def sync(
     parity = None
     if verify:
         try:
-            parity = check_parity(driver, projection, database=database)
+            parity = check_parity(driver, seen.projection(), database=database)
         except Exception as exc:
             if _is_connection_error(exc):
                 raise MirrorError(f"lost the connection to Neo4j at {uri} during the parity check: {exc}") from exc
@@ -390,9 +431,9 @@ def sync(
         uri=uri,
         database=database,
         full=full,
-        triples=projection.triples,
-        nodes=len(projection.nodes),
-        relationships=len(projection.edges),
+        triples=stream.triples,
+        nodes=len(seen.uris),
+        relationships=seen.relationships,
         nodes_written=stats["nodes_written"],
         nodes_deleted=stats["nodes_deleted"],
         edge_sets_written=stats["edge_sets_written"],
@@ -400,17 +441,61 @@ def sync(
         writes=sum(w.counters.values()),
         counters=counters,
         seconds=round(seconds, 3),
-        triples_per_second=round(projection.triples / seconds, 1) if seconds > 0 else 0.0,
+        triples_per_second=round(stream.triples / seconds, 1) if seconds > 0 else 0.0,
         fulltext_index=FULLTEXT_INDEX,
         fulltext_properties=stats["fulltext"],
         phases=stats["phases"],
+        loader=stats["loader"],
         parity=parity,
         mismatches=list(parity.mismatches) if parity else [],
     )
 
 
-def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool,
-           on_batch: Callable[[int], None] | None) -> dict[str, Any]:
+def loader_version(driver_or_writer, database: str = "neo4j") -> int | None:
+    """The bulk-load payload version the server's ``iprg.mirror`` procedures speak, or None when
+    it has none (any Neo4j but the bundled launcher) or the user may not list procedures."""
+    from neo4j.exceptions import ClientError
+
+    w = driver_or_writer if isinstance(driver_or_writer, _Writer) else _Writer(driver_or_writer, database)
+    try:
+        if not w.read("SHOW PROCEDURES YIELD name WHERE name = $name RETURN count(*) AS n",
+                      name=LOADER_PROCEDURE)[0]["n"]:
+            return None
+        return int(w.read(f"CALL {LOADER_PROCEDURE}() YIELD version RETURN version")[0]["version"])
+    except ClientError:
+        return None
+
+
+class _Seen:
+    """The projection's nodes as the node phase consumes them (a stream is read once), keeping
+    what the later phases and the report need: every uri in order, the outgoing relationships,
+    and, for a parity check, the nodes themselves."""
+
+    def __init__(self, stream: pg.ProjectionStream, keep_nodes: bool) -> None:
+        self.stream = stream
+        self.mapping = stream.mapping
+        self.uris: list[str] = []
+        self.out: dict[str, list[pg.Edge]] = {}
+        self.relationships = 0
+        self.nodes: dict[str, pg.Node] | None = {} if keep_nodes else None
+
+    def __iter__(self) -> Iterator[tuple[pg.Node, list[pg.Edge]]]:
+        for node, edges in self.stream:
+            self.uris.append(node.uri)
+            if edges:
+                self.out[node.uri] = edges
+                self.relationships += len(edges)
+            if self.nodes is not None:
+                self.nodes[node.uri] = node
+            yield node, edges
+
+    def projection(self) -> pg.PropertyGraph:
+        edges = [e for u in self.uris for e in self.out.get(u, ())]
+        return pg.PropertyGraph(self.nodes or {}, edges, self.mapping, self.stream.triples)
+
+
+def _apply(w: _Writer, seen: _Seen, batch_size: int, full: bool,
+           on_batch: Callable[[int], None] | None, bulk: bool) -> dict[str, Any]:
     phases: dict[str, float] = {}
     clock = [time.perf_counter()]
 
@@ -420,13 +505,13 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
         clock[0] = now
 
     _ensure_constraint(w)
-    _write_mapping(w, projection.mapping)
+    _write_mapping(w, seen.mapping)
 
     stored: dict[str, tuple[str | None, str | None]] = {
         rec["uri"]: (rec["h"], rec["e"])
         for rec in w.stream("MATCH (n:Resource) RETURN n.uri AS uri, n._hash AS h, n._ehash AS e")
     }
-    out = projection.out_edges()
+    loader = "bulk" if bulk and not stored and loader_version(w) == LOADER_VERSION else "cypher"
     lap("read_hashes")
 
     def tick() -> None:
@@ -434,10 +519,42 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
             on_batch(w.batches)
 
     w._committed = tick
+    props = text_properties(seen.mapping)
+    # nodes are built from the projection as the batches go out (phase "nodes" includes that)
+    if loader == "bulk":
+        ids = _bulk_nodes(w, seen, batch_size)
+        written, gone = len(seen.uris), []
+        lap("nodes")
+        phases["delete"] = 0.0
+        # populates in the background while the relationships are written; awaited below
+        fulltext_changed = _ensure_fulltext(w, props)
+        edge_sets = _bulk_edges(w, seen, ids, batch_size)
+        lap("edges")
+    else:
+        written = _cypher_nodes(w, seen, stored, batch_size, full)
+        lap("nodes")
+        gone = sorted(set(stored).difference(seen.uris))
+        for batch in _chunks(gone, batch_size):
+            w.write([(_DELETE, {"uris": batch})])
+        lap("delete")
+        fulltext_changed = _ensure_fulltext(w, props)
+        edge_sets = _cypher_edges(w, seen, stored, batch_size, full)
+        lap("edges")
 
-    # 1. nodes: labels + properties + _hash in one statement per batch
+    # the full-text index over the text properties this projection has
+    if fulltext_changed:
+        w.read("CALL db.awaitIndex($name, 300)", name=FULLTEXT_INDEX)
+    lap("fulltext")
+    return {"nodes_written": written, "nodes_deleted": len(gone), "edge_sets_written": edge_sets,
+            "fulltext": props, "phases": phases, "loader": loader}
+
+
+def _cypher_nodes(w: _Writer, seen: _Seen, stored: dict[str, tuple[str | None, str | None]],
+                  batch_size: int, full: bool) -> int:
+    """Labels + properties + ``_hash`` of every new or changed node, one statement per batch."""
     def node_rows() -> Iterator[dict[str, Any]]:
-        for uri, node in projection.nodes.items():
+        for node, edges in seen:
+            uri = node.uri
             h = pg.node_hash(node)
             old = stored.get(uri)
             if not full and old is not None and old[0] == h:
@@ -445,7 +562,7 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
             props = dict(node.props, uri=uri, _hash=h)
             if old is not None and old[1] is not None:
                 props["_ehash"] = old[1]          # the edge phase decides about edges
-            elif old is None and uri not in out:
+            elif old is None and not edges:
                 props["_ehash"] = pg.EMPTY_EDGES_HASH
             yield {"uri": uri, "labels": list(node.labels), "props": props}
 
@@ -456,17 +573,16 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
         w.submit([(q, {"rows": rows}) for q, rows in ((_CREATE, new), (_UPSERT, old)) if rows])
         written += len(batch)
     w.flush()
-    lap("nodes")
+    return written
 
-    # 2. nodes that are gone
-    gone = sorted(set(stored) - set(projection.nodes))
-    for batch in _chunks(gone, batch_size):
-        w.write([(_DELETE, {"uris": batch})])
-    lap("delete")
 
-    # 3. outgoing relationships of every node whose edge hash differs, with the hash, per batch
+def _cypher_edges(w: _Writer, seen: _Seen, stored: dict[str, tuple[str | None, str | None]],
+                  batch_size: int, full: bool) -> int:
+    """The outgoing relationships of every node whose edge hash differs, with the hash."""
+    out = seen.out
+
     def edge_nodes() -> Iterator[tuple[str, str]]:
-        for uri in projection.nodes:
+        for uri in seen.uris:
             edges = out.get(uri, ())
             h = pg.edges_hash(edges)
             old = stored.get(uri)
@@ -489,15 +605,64 @@ def _apply(w: _Writer, projection: pg.PropertyGraph, batch_size: int, full: bool
         w.submit(statements)
         edge_sets += len(batch)
     w.flush()
-    lap("edges")
+    return edge_sets
 
-    # 4. the full-text index over the text properties this projection has
-    props = text_properties(projection.mapping)
-    if _ensure_fulltext(w, props):
-        w.read("CALL db.awaitIndex($name, 300)", name=FULLTEXT_INDEX)
-    lap("fulltext")
-    return {"nodes_written": written, "nodes_deleted": len(gone), "edge_sets_written": edge_sets,
-            "fulltext": props, "phases": phases}
+
+# The bulk first load (an empty database and the launcher's ``iprg.mirror`` procedures): the
+# same nodes, properties, hashes and relationships as the Cypher path, batch for batch in the
+# same order and transactions, but written through the embedded API. The procedures' writes do
+# not show in Neo4j's statement counters, so the counters are added up here, the way the Cypher
+# statements would report them.
+_BULK_NODES = f"CALL {LOADER_PROCEDURE.rsplit('.', 1)[0]}.createNodes($rows) YIELD ids RETURN ids"
+_BULK_EDGES = (f"CALL {LOADER_PROCEDURE.rsplit('.', 1)[0]}.createRelationships($types, $rows) "
+               "YIELD relationships RETURN relationships")
+
+
+def _bulk_nodes(w: _Writer, seen: _Seen, batch_size: int) -> dict[str, int]:
+    """Create every node; returns node ids by uri (what the relationship batches refer to)."""
+    ids: dict[str, int] = {}
+
+    def rows() -> Iterator[list[Any]]:
+        empty = pg.EMPTY_EDGES_HASH
+        for node, edges in seen:
+            yield [node.uri, node.labels, node.props, pg.node_hash(node), None if edges else empty]
+
+    def created(batch: list[list[Any]]) -> Callable[[Values], None]:
+        def then(values: Values) -> None:
+            ids.update(zip([row[0] for row in batch], values[0][0][0], strict=True))
+            w.counters.update({
+                "nodes_created": len(batch),
+                "labels_added": sum(1 + len(row[1]) for row in batch),
+                "properties_set": sum(len(row[2]) + 2 + (row[4] is not None) for row in batch),
+            })
+        return then
+
+    for batch in _chunks(rows(), batch_size):
+        w.submit([(_BULK_NODES, {"rows": batch})], then=created(batch))
+    w.flush()
+    return ids
+
+
+def _bulk_edges(w: _Writer, seen: _Seen, ids: dict[str, int], batch_size: int) -> int:
+    """Every node's outgoing relationships and ``_ehash``, between node ids (no index seeks)."""
+    types = sorted(_checked_type(t) for t in seen.mapping.rel_types)
+    index = {t: i for i, t in enumerate(types)}
+
+    def rows() -> Iterator[list[Any]]:
+        for uri, edges in seen.out.items():
+            yield [ids[uri], pg.edges_hash(edges), [x for e in edges for x in (index[e[1]], ids[e[2]])]]
+
+    def created(batch: list[list[Any]]) -> Callable[[Values], None]:
+        def then(values: Values) -> None:
+            w.counters.update({"relationships_created": values[0][0][0], "properties_set": len(batch)})
+        return then
+
+    edge_sets = 0
+    for batch in _chunks(rows(), batch_size, weight=lambda row: len(row[2]) // 2):
+        w.submit([(_BULK_EDGES, {"types": types, "rows": batch})], then=created(batch))
+        edge_sets += len(batch)
+    w.flush()
+    return edge_sets
 
 
 # --- parity and read-back -----------------------------------------------------------------------

@@ -14,13 +14,15 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg import config
 from kg.errors import Unavailable
 
+#: JVM options beyond heap and GC (``IPRG_NEO4J_JAVA_OPTS`` replaces them).
+JAVA_OPTS: tuple[str, ...] = ()
 READY_PREFIX = "IPRG-NEO4J READY "
 ERROR_PREFIX = "IPRG-NEO4J ERROR "
 
@@ -105,11 +107,14 @@ def start(
     heap: str = "1g",
     page_cache: str = "512m",
     extra_env: Mapping[str, str] | None = None,
+    java_opts: Sequence[str] | None = None,
 ) -> ServerInfo:
     """Start the launcher as a detached process and wait for its READY line.
 
     Heap 1 GiB and page cache 512 MiB suit a 2-core, 24 GiB machine that also runs the tests,
     the Python app and a browser; raise them with ``heap``/``page_cache`` for big graphs.
+    ``java_opts`` (default: ``IPRG_NEO4J_JAVA_OPTS``, split on spaces, else :data:`JAVA_OPTS`)
+    are further JVM options.
     """
     path = build()
     java = shutil.which("java")
@@ -130,7 +135,10 @@ def start(
         }
     )
     env.update(extra_env or {})
-    cmd = [java, f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", "-cp", _classpath(path), "org.iprg.neo4j.Server"]
+    if java_opts is None:
+        java_opts = os.environ.get("IPRG_NEO4J_JAVA_OPTS", " ".join(JAVA_OPTS)).split()
+    cmd = [java, f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", *java_opts, "-cp", _classpath(path),
+           "org.iprg.neo4j.Server"]
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True

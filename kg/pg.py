@@ -321,48 +321,93 @@ def _bnode_error(s: str, p: str, o: str) -> PgError:
     )
 
 
-def _rows_rdflib(triples: Iterable[tuple]) -> Iterable[tuple[str, str, bool, str, str | None, str | None]]:
-    """(subject, predicate, is_literal, object or lexical form, datatype, language) as strings."""
+#: What one pass over the triples gathers, per subject: literal values under ``(predicate,
+#: datatype, language)`` keys, IRI objects under the predicate itself (``rdf:type`` included).
+#: Lists, not sets: a triple seen twice is removed when the node is built.
+Gathered = dict[str, dict[Any, list[str]]]
+
+
+def _gather_rdflib(triples: Iterable[tuple], subjects: Gathered, typed: dict[tuple, set[str]]) -> None:
+    """Gather rdflib triples: lexical forms as ``str(literal)``, datatypes as given."""
     for s, p, o in triples:
         if isinstance(s, BNode) or isinstance(o, BNode):
             raise _bnode_error(s.n3(), p.n3(), o.n3())
+        data = subjects.get(str(s))
+        if data is None:
+            data = subjects[str(s)] = {}
         if isinstance(o, Literal):
             d = o.datatype
-            yield str(s), str(p), True, str(o), (str(d) if d else None), o.language
+            key: Any = (str(p), str(d) if d else None, o.language)
+            if d is not None and d != XSD.string and not o.language:
+                typed.setdefault(key, set()).add(str(o))
         else:
-            yield str(s), str(p), False, str(o), None, None
+            key = str(p)
+        values = data.get(key)
+        if values is None:
+            data[key] = [str(o)]
+        else:
+            values.append(str(o))
 
 
-def _rows_oxigraph(triples: Iterable[Any]) -> Iterable[tuple[str, str, bool, str, str | None, str | None]]:
-    """The same rows from pyoxigraph triples/quads, without building an rdflib term per triple.
+def _gather_oxigraph(triples: Iterable[Any], subjects: Gathered, typed: dict[tuple, set[str]]) -> None:
+    """Gather pyoxigraph triples/quads without building an rdflib term per triple.
 
-    Typed literals other than xsd:string get rdflib's lexical normalisation (once per distinct
-    value), so a graph read from Oxigraph projects exactly as its rdflib copy
-    (``GraphStore.to_graph``) would."""
+    The hottest loop of a sync (once per triple), so it does as little per triple as it can:
+    the subject's dict is looked up only when the subject changes (triples come grouped by
+    subject from Oxigraph and from Turtle), and predicate names and literal keys are cached per
+    distinct predicate (and datatype/language). Typed literals other than xsd:string get
+    rdflib's lexical normalisation (once per distinct value), so a graph read from Oxigraph
+    projects exactly as its rdflib copy (``GraphStore.to_graph``) would."""
     import pyoxigraph as ox
 
     named, literal = ox.NamedNode, ox.Literal
     lexical: dict[tuple[str, str], str] = {}
+    predicates: dict[Any, str] = {}
+    literal_keys: dict[tuple[Any, Any], tuple[tuple, str | None]] = {}
+    last = data = None
     for t in triples:
         s, o = t.subject, t.object
-        if type(s) is not named or (type(o) is not named and type(o) is not literal):
+        kind = type(o)
+        if kind is not named and kind is not literal or type(s) is not named:
             raise _bnode_error(str(s), str(t.predicate), str(o))
-        if type(o) is literal:
-            lang = o.language
-            if lang:
-                yield s.value, t.predicate.value, True, o.value, None, lang
-                continue
-            d = o.datatype.value
-            if d == _XSD_STRING:
-                yield s.value, t.predicate.value, True, o.value, None, None
-                continue
-            value = o.value
-            lex = lexical.get((value, d))
-            if lex is None:
-                lex = lexical[(value, d)] = str(Literal(value, datatype=URIRef(d)))
-            yield s.value, t.predicate.value, True, lex, d, None
+        if s != last:
+            last = s
+            data = subjects.get(s.value)
+            if data is None:
+                data = subjects[s.value] = {}
+        p = t.predicate
+        value = o.value
+        if kind is named:
+            key: Any = predicates.get(p)
+            if key is None:
+                key = predicates[p] = p.value
         else:
-            yield s.value, t.predicate.value, False, o.value, None, None
+            lang = o.language
+            cache_key = (p, lang) if lang else (p, o.datatype)
+            entry = literal_keys.get(cache_key)
+            if entry is None:
+                if lang:
+                    entry = ((p.value, None, lang), None)
+                else:
+                    d = cache_key[1].value
+                    entry = ((p.value, None, None), None) if d == _XSD_STRING else ((p.value, d, None), d)
+                literal_keys[cache_key] = entry
+            key, d = entry
+            if d is not None:
+                lex = lexical.get((value, d))
+                if lex is None:
+                    lex = lexical[(value, d)] = str(Literal(value, datatype=URIRef(d)))
+                value = lex
+                seen = typed.get(key)
+                if seen is None:
+                    typed[key] = {value}
+                else:
+                    seen.add(value)
+        values = data.get(key)
+        if values is None:
+            data[key] = [value]
+        else:
+            values.append(value)
 
 
 def _is_oxigraph(first: Any) -> bool:
@@ -386,10 +431,14 @@ def project(graph: Graph | Iterable[tuple] | Iterable[Any], *, bnodes: str = "re
     triples/quads (``pyoxigraph.parse``, ``Store.quads_for_pattern``): the last is the fast path,
     it never builds rdflib terms for IRIs or plain/language strings. Duplicate triples count once.
     """
-    if bnodes not in ("reject", "skolemize"):
-        raise ValueError("bnodes must be 'reject' or 'skolemize'")
+    stream = ProjectionStream(graph, bnodes=bnodes)
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []           # sorted: by source uri, then type, target
     with no_gc():
-        return _project(graph, bnodes)
+        for node, out in stream:
+            nodes[node.uri] = node
+            edges += out
+    return PropertyGraph(nodes, edges, stream.mapping, stream.triples)
 
 
 @contextmanager
@@ -405,61 +454,123 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _project(graph: Graph | Iterable[Any], bnodes: str) -> PropertyGraph:
+class ProjectionStream:
+    """The projection node by node, for writers that need not hold the whole property graph.
+
+    Why: the names (the :class:`Mapping`) depend on every triple, so one pass over the triples
+    comes first (in the constructor); but a node is complete once its own triples are gathered,
+    so nodes can be built as a writer consumes them, in uri order, each with its outgoing
+    relationships, and the gathered triples of each are freed as it is built. The mirror streams
+    them into Neo4j this way, so Neo4j writes the first batch while the rest are still being built.
+    Iterate once; ``triples`` (distinct triples) is known when the iteration is complete.
+    """
+
+    def __init__(self, graph: Graph | Iterable[tuple] | Iterable[Any], *, bnodes: str = "reject") -> None:
+        if bnodes not in ("reject", "skolemize"):
+            raise ValueError("bnodes must be 'reject' or 'skolemize'")
+        with no_gc():
+            self._plan(_gathered(graph, bnodes))
+        self.triples = 0
+        self._consumed = False
+
+    def _plan(self, gathered: tuple[Gathered, dict[tuple, set[str]]]) -> None:
+        subjects, typed = gathered
+        keys: set[Any] = set()
+        uris = set(subjects)
+        for data in subjects.values():
+            keys.update(data)
+            for key, values in data.items():
+                if type(key) is str and key != _RDF_TYPE:
+                    uris.update(values)              # objects of IRI-valued triples are nodes too
+        lit_keys = [k for k in keys if type(k) is tuple]
+        obj_preds = {k for k in keys if type(k) is str and k != _RDF_TYPE}
+        classes = {c for data in subjects.values() for c in data.get(_RDF_TYPE, ())}
+
+        self._columns = _columns(lit_keys, typed)
+        self._labels = _label_names(classes)
+        self._types = _type_names(obj_preds)
+        self.mapping = Mapping(
+            columns={c.key: c for c in self._columns.values()},
+            rel_types={self._types[p]: p for p in obj_preds},
+            labels={self._labels[c]: c for c in classes},
+        )
+        self._subjects = subjects
+        self._uris = sorted(uris)
+        self._canon = {u: u for u in self._uris}   # one string per IRI, however often an object
+
+    def __len__(self) -> int:
+        """The number of nodes."""
+        return len(self._uris)
+
+    def __iter__(self) -> Iterator[tuple[Node, list[Edge]]]:
+        if self._consumed:
+            raise RuntimeError("a ProjectionStream is iterated once")
+        self._consumed = True
+        subjects, columns, labels, types_of, canon = (
+            self._subjects, self._columns, self._labels, self._types, self._canon)
+        new_edge = partial(tuple.__new__, Edge)
+        no_data: dict = {}
+        count = 0
+        for uri in self._uris:
+            props: dict[str, Any] = {}
+            node_labels: tuple[str, ...] = ()
+            out: list[tuple[str, list[str]]] = []
+            for key, values in subjects.pop(uri, no_data).items():   # freed as nodes are built
+                if type(key) is tuple:
+                    col = columns[key]
+                    enc = col.encoding
+                    if len(values) == 1:
+                        props[col.key] = values[0] if enc in _PLAIN else _encode(values[0], enc)
+                        count += 1
+                    else:
+                        vals = sorted(set(values if enc in _PLAIN else [_encode(x, enc) for x in values]))
+                        props[col.key] = vals if len(vals) > 1 else vals[0]
+                        count += len(vals)
+                elif key == _RDF_TYPE:
+                    classes_of = set(values)
+                    count += len(classes_of)
+                    node_labels = tuple(sorted(labels[c] for c in classes_of))
+                else:
+                    out.append((types_of[key], values))
+            edges: list[Edge] = []
+            if out:
+                out.sort()
+                for rtype, objects in out:
+                    targets = sorted(set(objects)) if len(objects) > 1 else objects
+                    count += len(targets)
+                    edges += [new_edge((uri, rtype, canon[o])) for o in targets]
+            yield Node(uri, node_labels, dict(sorted(props.items())) if len(props) > 1 else props), edges
+        self.triples = count
+        self._canon = {}
+
+
+def _gathered(graph: Graph | Iterable[Any], bnodes: str) -> tuple[Gathered, dict[tuple, set[str]]]:
+    """One pass over the triples: per subject, its values by key; and the distinct lexical forms
+    of every typed literal column (to decide its encoding)."""
     if bnodes == "skolemize":
         graph = (graph if isinstance(graph, Graph) else _to_rdflib(graph)).skolemize()
+    subjects: Gathered = {}
+    typed: dict[tuple, set[str]] = {}
     if isinstance(graph, Graph):
-        rows = _rows_rdflib(graph)
+        _gather_rdflib(graph, subjects, typed)
     else:
         items = iter(graph)
         first = next(items, None)
-        head = [] if first is None else [first]
-        chained = _chain(head, items)
-        rows = _rows_oxigraph(chained) if first is not None and _is_oxigraph(first) else _rows_rdflib(chained)
+        if first is not None:
+            gather = _gather_oxigraph if _is_oxigraph(first) else _gather_rdflib
+            gather(_chain([first], items), subjects, typed)
+    return subjects, typed
 
-    # one pass: literal values per subject and column, rdf:type classes, IRI-valued triples
-    lits: dict[str, dict[tuple[str, str | None, str | None], list[str]]] = {}
-    types: dict[str, set[str]] = {}
-    outs: dict[str, set[tuple[str, str]]] = {}       # subject → {(predicate, object IRI)}
-    targets: set[str] = set()
-    obj_preds: set[str] = set()
-    native: dict[tuple[str, str | None, str | None], set[str]] = {}   # distinct values to check
-    for s, p, is_lit, o, d, lang in rows:
-        if is_lit:
-            key = (p, d, lang)
-            per = lits.get(s)
-            if per is None:
-                per = lits[s] = {}
-            values = per.get(key)
-            if values is None:
-                per[key] = [o]
-                if d is not None and d != _XSD_STRING and not lang:
-                    native.setdefault(key, set()).add(o)
-                else:
-                    native.setdefault(key, None)  # type: ignore[arg-type]
-            else:
-                values.append(o)
-                if d is not None and d != _XSD_STRING and not lang:
-                    native[key].add(o)
-        elif p == _RDF_TYPE:
-            types.setdefault(s, set()).add(o)
-        else:
-            per_out = outs.get(s)
-            if per_out is None:
-                outs[s] = {(p, o)}
-            else:
-                per_out.add((p, o))
-            targets.add(o)
-            obj_preds.add(p)
 
-    classes: set[str] = set().union(*types.values()) if types else set()
-
-    # property keys: base name per predicate, then a suffix per language / extra datatype
-    bases = _key_bases(p for p, _, _ in native)
+def _columns(lit_keys: Iterable[tuple[str, str | None, str | None]],
+             typed: dict[tuple, set[str]]) -> dict[tuple[str, str | None, str | None], Column]:
+    """Property keys: base name per predicate, then a suffix per language / extra datatype; a
+    typed column is stored natively only when every one of its values round-trips."""
+    bases = _key_bases(p for p, _, _ in lit_keys)
     columns: dict[tuple[str, str | None, str | None], Column] = {}
     used: set[str] = set(RESERVED_KEYS)
     by_pred: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
-    for p, d, lang in native:
+    for p, d, lang in lit_keys:
         by_pred[p].append((d, lang))
     for p in sorted(by_pred):
         base = bases[p]
@@ -474,52 +585,10 @@ def _project(graph: Graph | Iterable[Any], bnodes: str) -> PropertyGraph:
                 key = f"{key}_{hashlib.sha1(f'{p}{d}{lang}'.encode()).hexdigest()[:4]}"
             used.add(key)
             col = Column(key, p, d, lang, _native_encoding(d, lang))
-            if col.encoding not in _PLAIN and not all(_round_trips(v, col) for v in native[(p, d, lang)]):
+            if col.encoding not in _PLAIN and not all(_round_trips(v, col) for v in typed.get((p, d, lang), ())):
                 col = Column(key, p, d, lang, "lexical")
             columns[(p, d, lang)] = col
-
-    labels = _label_names(classes)
-    types_of = _type_names(obj_preds)
-    mapping = Mapping(
-        columns={c.key: c for c in columns.values()},
-        rel_types={types_of[p]: p for p in obj_preds},
-        labels={labels[c]: c for c in classes},
-    )
-
-    uris = set(lits)
-    uris.update(types)
-    uris.update(outs)
-    uris.update(targets)
-    count = 0
-    nodes: dict[str, Node] = {}
-    edge_rows: list[tuple[str, str, str]] = []      # sorted by construction: uri, then type, dst
-    no_lits: dict = {}
-    for uri in sorted(uris):
-        props: dict[str, Any] = {}
-        for ckey, lexes in lits.get(uri, no_lits).items():
-            col = columns[ckey]
-            enc = col.encoding
-            if len(lexes) == 1:
-                props[col.key] = lexes[0] if enc in _PLAIN else _encode(lexes[0], enc)
-                count += 1
-            else:
-                vals = sorted(set(lexes if enc in _PLAIN else [_encode(x, enc) for x in lexes]))
-                props[col.key] = vals if len(vals) > 1 else vals[0]
-                count += len(vals)
-        classes_of = types.get(uri)
-        if classes_of:
-            count += len(classes_of)
-            node_labels = tuple(sorted(labels[c] for c in classes_of))
-        else:
-            node_labels = ()
-        nodes[uri] = Node(uri, node_labels, dict(sorted(props.items())) if len(props) > 1 else props)
-        out_of = outs.get(uri)
-        if out_of:
-            count += len(out_of)
-            edge_rows.extend(sorted([(uri, types_of[p], o) for p, o in out_of]))
-    # tuple.__new__ through map: ~3× faster than calling the NamedTuple constructor per edge
-    edges = list(map(partial(tuple.__new__, Edge), edge_rows))
-    return PropertyGraph(nodes, edges, mapping, count)
+    return columns
 
 
 def _chain(head: list, rest: Iterable) -> Iterable:
@@ -529,26 +598,30 @@ def _chain(head: list, rest: Iterable) -> Iterable:
 
 # --- hashing (what the mirror stores to diff cheaply) ------------------------------------------
 
-def _canon(value: Any) -> Any:
-    if isinstance(value, (str, int, float)):    # the common case first: most values are text
-        return value
-    if isinstance(value, list):
-        return [_canon(v) for v in value]
+def _json_default(value: Any) -> Any:
+    """Dates as ``{"$date": iso}`` (and a Neo4j Date as its Python date) inside the hash payload."""
     if hasattr(value, "to_native"):
         value = value.to_native()
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
-    return value
+    raise TypeError(f"cannot hash a {type(value).__name__}")
+
+
+_hash_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                              default=_json_default).encode
 
 
 def node_hash(node: Node) -> str:
-    payload = json.dumps([list(node.labels), {k: _canon(v) for k, v in sorted(node.props.items())}],
-                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+    """SHA-1 of the labels and properties as canonical JSON (sorted keys, dates tagged).
+
+    The C encoder does the whole walk; dates reach it through ``default`` (the same text as the
+    per-value canonicalisation this replaced, so hashes stored by earlier syncs still match)."""
+    return hashlib.sha1(_hash_json([list(node.labels), node.props]).encode("utf-8")).hexdigest()
 
 
 def edges_hash(edges: Iterable[Edge]) -> str:
-    lines = sorted(f"{e.type}\t{e.dst}" for e in edges)
+    """SHA-1 of the sorted ``TYPE<tab>target`` lines of a node's outgoing relationships."""
+    lines = sorted([e[1] + "\t" + e[2] for e in edges])
     return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import facts
 import pytest
-from conftest import need
+from conftest import need, wipe
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, XSD
 from test_pg import sample_graph
 
 from kg import mirror, pg
@@ -41,6 +41,65 @@ def big_graph(cases: int) -> Graph:
         g.add((case, IPRG.aboutTopic, topics[i % len(topics)]))
         g.add((case, IPRG.cites, iri("article", "prc_aucl_2019", str(i % 30 + 1))))
     return g
+
+
+def dump(drv) -> tuple[list, list]:
+    """Everything in the database: nodes (labels, every property, the mirror's hashes too) and
+    relationships (endpoints' uri, type, properties), sorted, as comparable text."""
+    records, _, _ = drv.execute_query("MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
+    nodes = sorted(repr((sorted(r["l"]), sorted(r["p"].items()))) for r in records)
+    records, _, _ = drv.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b, properties(r) AS p")
+    return nodes, sorted(repr(tuple(r.values())) for r in records)
+
+
+def mixed_graph() -> Graph:
+    """The sample graph, 300 generated cases (several batches at batch size 100), and lists of
+    every native type (int, float, bool, date) so each value kind crosses both write paths."""
+    g = sample_graph() + big_graph(300)
+    s = iri("case", "lists")
+    for number in (1, 2):
+        g.add((s, IPRG.number, Literal(number)))
+    for amount in ("1.5", "2.25"):
+        g.add((s, IPRG.amount, Literal(amount, datatype=XSD.decimal)))
+    for day in ("2021-02-01", "2019-04-23"):
+        g.add((s, IPRG.effective, Literal(day, datatype=XSD.date)))
+    for flag in (True, False):
+        g.add((s, IPRG.sealed, Literal(flag)))
+    g.add((s, IPRG.cites, iri("case", "gen-7")))
+    return g
+
+
+def test_bulk_first_load_and_cypher_write_the_same_graph(neo4j_clean):
+    """The launcher's bulk loader and the Cypher path: same nodes, properties (hashes included),
+    relationships, counters and batches; both pass parity, read back isomorphic, resync to 0."""
+    graph = mixed_graph()
+    seen = {}
+    with _driver(neo4j_clean) as drv:
+        need(mirror.loader_version(drv) == mirror.LOADER_VERSION,
+             "the Neo4j under test has no iprg.mirror bulk loader (not the bundled launcher)")
+        for bulk in (True, False):
+            wipe(drv)
+            report = mirror.sync(graph, drv, batch_size=100, verify=True, bulk=bulk)
+            assert report.ok, report.mismatches[:5]
+            assert report.loader == ("bulk" if bulk else "cypher")
+            assert isomorphic(mirror.read_back(drv), graph)
+            again = mirror.sync(graph, drv, batch_size=100)
+            assert again.writes == 0 and again.loader == "cypher"
+            data = {k: v for k, v in report.counters.items()    # the schema exists after the first
+                    if not k.startswith(("constraints", "indexes"))}
+            seen[report.loader] = (dump(drv), data, report.batches, report.nodes_written,
+                                   report.edge_sets_written)
+        records, _, _ = drv.execute_query(
+            "MATCH (n:Resource {uri: $u}) RETURN n.number AS n, n.amount AS a, n.effective AS e, "
+            "n.sealed AS s", u=str(iri("case", "lists")))
+    assert seen["bulk"] == seen["cypher"]
+    (nodes, rels), counters, batches, _, _ = seen["bulk"]
+    assert len(nodes) == len(pg.project(graph).nodes) + 1 and len(rels) == len(pg.project(graph).edges)
+    assert batches > 6 and counters["nodes_created"] == len(nodes)
+    row = records[0]
+    assert (row["n"], row["a"], row["s"]) == ([1, 2], [1.5, 2.25], [False, True])
+    assert [d.iso_format() for d in row["e"]] == ["2019-04-23", "2021-02-01"]
 
 
 def test_full_sync_then_parity_and_read_back(neo4j_clean):
@@ -190,8 +249,11 @@ def test_sync_from_env_mirrors_the_store(neo4j_clean, monkeypatch, tmp_path):
     assert mirror.sync_from_env(store).writes == 0
 
 
-def test_killed_mid_sync_then_rerun_completes_with_parity():
-    """A second server on its own folder is SIGKILLed while the sync is writing batches."""
+@pytest.mark.parametrize("loader", ["bulk", "cypher"])
+def test_killed_mid_sync_then_rerun_completes_with_parity(loader):
+    """A second server on its own folder is SIGKILLed while the sync is writing batches: through
+    the bulk loader, and through Cypher on a launcher without it (the fallback any other Neo4j
+    gets, chosen by itself)."""
     from kg import neo4j_server as srv
 
     try:
@@ -199,7 +261,8 @@ def test_killed_mid_sync_then_rerun_completes_with_parity():
     except srv.LauncherError as exc:
         need(False, f"the Neo4j launcher cannot be built: {exc}")
     home = Path(tempfile.mkdtemp(prefix="iprg-neo4j-kill-"))
-    info = srv.start(home=home)
+    env = {"IPRG_NEO4J_LOADER": "on" if loader == "bulk" else "off"}
+    info = srv.start(home=home, extra_env=env)
     graph = big_graph(6000)
     total = len(pg.project(graph).nodes)
     killed = []
@@ -211,14 +274,16 @@ def test_killed_mid_sync_then_rerun_completes_with_parity():
 
     try:
         with mirror.open_driver(info.uri, info.user, info.password, retry_time=1.0, connection_timeout=2) as drv:
+            assert mirror.loader_version(drv) == (mirror.LOADER_VERSION if loader == "bulk" else None)
             with pytest.raises(mirror.MirrorError, match=r"lost the connection to Neo4j at bolt://127\.0\.0\.1:\d+ during the sync after \d+ committed batches"):
                 mirror.sync(graph, drv, batch_size=1000, on_batch=kill_after_three)
         assert killed == [3]
         # a new password: the launcher refuses to ALTER USER to the password it already has
-        info = srv.start(home=home, port=info.port, password=info.password + "-2")
+        info = srv.start(home=home, port=info.port, password=info.password + "-2", extra_env=env)
         with mirror.open_driver(info.uri, info.user, info.password) as drv:
             report = mirror.sync(graph, drv, batch_size=1000, verify=True)
             assert report.ok, report.mismatches[:5]
+            assert report.loader == "cypher"          # the database is not empty any more
             # three committed batches (the mapping and two node batches) were not redone
             assert 0 < report.nodes_written < total
             assert report.nodes_written == total - 2000

@@ -263,3 +263,33 @@ def test_hashes_change_only_with_content():
     assert changed == [str(case)]
     out_a, out_b = a.out_edges(), b.out_edges()
     assert all(pg.edges_hash(out_a[u]) == pg.edges_hash(out_b[u]) for u in a.nodes)
+
+
+def test_pyoxigraph_triples_project_exactly_like_rdflib():
+    """The fast path (pyoxigraph terms, cached keys per predicate/datatype/language) gives the
+    same nodes, relationships, names and count as the rdflib path, duplicates counted once."""
+    import pyoxigraph as ox
+
+    graph = sample_graph()
+    text = graph.serialize(format="nt")
+    quads = list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    fast, slow = pg.project(quads + quads[:5]), pg.project(graph)
+    assert fast.nodes == slow.nodes and list(fast.nodes) == list(slow.nodes)
+    assert fast.edges == slow.edges and fast.mapping == slow.mapping
+    assert fast.triples == slow.triples == len(graph)
+    blank = ox.Quad(ox.NamedNode(str(iri("case", "vanillin"))), ox.NamedNode(str(IPRG.mentions)), ox.BlankNode())
+    with pytest.raises(pg.PgError, match="blank node in triple .*mentions"):
+        pg.project([*quads, blank])
+
+
+def test_projection_stream_yields_each_node_once_in_uri_order():
+    whole = pg.project(sample_graph())
+    stream = pg.ProjectionStream(sample_graph())
+    assert len(stream) == 13 and stream.mapping == whole.mapping and stream.triples == 0
+    items = list(stream)
+    assert [node.uri for node, _ in items] == list(whole.nodes) == sorted(whole.nodes)
+    assert {node.uri: node for node, _ in items} == whole.nodes
+    assert [edge for _, edges in items for edge in edges] == whole.edges
+    assert stream.triples == whole.triples == len(sample_graph())
+    with pytest.raises(RuntimeError, match="iterated once"):
+        list(stream)

@@ -14,6 +14,8 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
+import org.neo4j.kernel.api.procedure.GlobalProcedures;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.neo4j.kernel.internal.Version;
 
 /**
@@ -28,7 +30,12 @@ import org.neo4j.kernel.internal.Version;
  *   <li>IPRG_NEO4J_PORT – Bolt port (default 7687)</li>
  *   <li>NEO4J_PASSWORD – password of user neo4j (required, at least 8 characters)</li>
  *   <li>IPRG_NEO4J_PAGECACHE – page cache, e.g. 512m (default 512m)</li>
+ *   <li>IPRG_NEO4J_LOADER – {@code off} leaves the bulk loader out (a plain Neo4j, as a remote
+ *       server would be: what the mirror's fallback tests run against)</li>
  * </ul>
+ *
+ * <p>Registers {@link MirrorLoader} ({@code iprg.mirror.*}), the mirror's bulk first load, unless
+ * IPRG_NEO4J_LOADER is {@code off}.
  *
  * <p>Prints one line {@code IPRG-NEO4J READY bolt://127.0.0.1:PORT version=X} once Bolt accepts
  * connections, and shuts the DBMS down cleanly on SIGTERM/SIGINT (a JVM shutdown hook).
@@ -88,7 +95,13 @@ public final class Server {
             }
         }
         // Touch the default database so that it is online before we announce readiness.
-        dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
+        GraphDatabaseService neo4j = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
+        if (!"off".equals(env.getOrDefault("IPRG_NEO4J_LOADER", "on"))) {
+            ((GraphDatabaseAPI) neo4j).getDependencyResolver()
+                    .resolveDependency(GlobalProcedures.class)
+                    .registerProcedure(MirrorLoader.class);
+        }
+        neo4j.executeTransactionally("RETURN 1");
 
         System.out.println("IPRG-NEO4J READY bolt://127.0.0.1:" + port + " version=" + Version.getNeo4jVersion());
         System.out.flush();
