@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from kg.errors import BadInput, NotFound
 from kg.explorer.models import (
@@ -71,6 +71,9 @@ _RELATION_RANK = {"appealOf": 0, "appealedBy": 1, "relatedCase": 2, "sharesArtic
 #: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
 _CARD_PREDICATES: dict[str, str] = {
     "label": str(RDFS.label), "prefLabel": str(SKOS.prefLabel), "altLabel": str(SKOS.altLabel),
+    # versions, dates and authority (kg.explorer.versions, similar, compare)
+    "effective": _IPRG + "effective", "adopted": _IPRG + "adopted", "issued": str(DCTERMS.issued),
+    "authorityRank": _IPRG + "authorityRank", "rank": _IPRG + "rank", "stage": _IPRG + "stage",
     "hiddenLabel": str(SKOS.hiddenLabel), "notation": str(SKOS.notation),
     "title": _IPRG + "title", "text": _IPRG + "text", "number": _IPRG + "number",
     "docNumber": _IPRG + "docNumber", "caseNumber": _IPRG + "caseNumber",
@@ -87,6 +90,10 @@ _PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
 #: Relationship predicates the questions walk: type name → predicate IRI.
 _REL_PREDICATES: dict[str, str] = {
     "HAS_PART": _IPRG + "hasPart", "ABOUT_TOPIC": _IPRG + "aboutTopic", "MENTIONS": _IPRG + "mentions",
+    # statute versions, authority and case instances (kg.explorer.versions, similar, compare)
+    "CORRESPONDS_TO": _IPRG + "correspondsTo", "PREVIOUS_VERSION": _IPRG + "previousVersion",
+    "REPLACES": str(DCTERMS.replaces), "IS_REPLACED_BY": str(DCTERMS.isReplacedBy),
+    "AUTHORITY": _IPRG + "authority", "HAS_INSTANCE": _IPRG + "hasInstance", "HOLDING_RULE": _IPRG + "holdingRule",
     "CITES": _IPRG + "cites", "ILLUSTRATES": _IPRG + "illustrates", "COURT": _IPRG + "court",
     "MODALITY": _IPRG + "modality", "ARTICLE_OF": _IPRG + "articleOf", "APPEAL_OF": _IPRG + "appealOf",
     "RELATED_CASE": _IPRG + "relatedCase", "HAS_BODY": str(OA.hasBody), "HAS_TARGET": str(OA.hasTarget),

@@ -21,12 +21,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from kg.context import Context
 from kg.explorer import Explorer, detail
+from kg.explorer.versions import law_answer, topic_answer
 from kg.ns import BASE, PREFIXES, iri
 from kg.store import EXPORT_FORMATS
 
 API_PREFIX = "/api/v1"
 JSONLD = "application/ld+json"
 MAX_LIMIT = 200
+#: ``?as_of=YYYY-MM-DD``: read the law in force on that day (articles, statutes, rules, topics).
+AS_OF = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="a date YYYY-MM-DD: the law in force on that day",
+              examples=["2026-01-01"])
 
 #: The JSON-LD context: API field names → ontology terms. Fields not listed here are API
 #: structure (``total``, ``items``…) and fall under ``@vocab`` ``…/iprg/api#``.
@@ -152,9 +156,10 @@ def router(ctx: Context) -> APIRouter:
     def topics(request: Request):
         return respond(request, _items(ex().topics()))
 
-    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first)")
-    def topic_rules(request: Request, topic_id: str):
-        return respond(request, ex().rules_by_topic(topic_id))
+    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first); "
+                                                "with as_of, also what it held on that day")
+    def topic_rules(request: Request, topic_id: str, as_of: str | None = AS_OF):
+        return respond(request, topic_answer(ex(), ex().rules_by_topic(topic_id), as_of))
 
     @r.get("/topic/{topic_id}/rules", include_in_schema=False)
     def topic_rules_alias(request: Request, topic_id: str):
@@ -189,13 +194,14 @@ def router(ctx: Context) -> APIRouter:
     def case(request: Request, case_id: str):
         return respond(request, ex().case(str(iri("case", case_id))))
 
-    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it")
-    def statute(request: Request, statute_id: str):
-        return respond(request, ex().statute(str(iri("statute", statute_id))))
+    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles, versions and what cites it")
+    def statute(request: Request, statute_id: str, as_of: str | None = AS_OF):
+        return respond(request, law_answer(ex(), ex().statute(str(iri("statute", statute_id))), as_of))
 
-    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)")
-    def article(request: Request, statute_id: str, number: str):
-        return respond(request, ex().article(str(iri("article", statute_id, number))))
+    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1), "
+                                                     "with the corresponding article in each version")
+    def article(request: Request, statute_id: str, number: str, as_of: str | None = AS_OF):
+        return respond(request, law_answer(ex(), ex().article(str(iri("article", statute_id, number))), as_of))
 
     @r.get("/resource", summary="Any node by IRI: dispatches to measure, case, statute or article views")
     def resource(request: Request, iri_: str = Query(..., alias="iri")):

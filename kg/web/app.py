@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from kg import config
 from kg.context import Context, ExplorerFactory
 from kg.errors import IprgError, TooBusy
-from kg.web import api, sparql_protocol, viz_routes
+from kg.web import api, api_features, sparql_protocol, viz_document, viz_routes
 from kg.web.text import label
 from kg.web.ui import blocks
 
@@ -67,8 +67,10 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
         return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
 
     app.include_router(api.router(ctx), tags=["api"])
+    app.include_router(api_features.router(ctx), tags=["api"])
     sparql_protocol.routes(app, ctx)
     viz_routes.routes(app, ctx)
+    viz_document.routes(app, ctx)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
