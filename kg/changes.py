@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.errors import BadInput
 from kg.explorer.models import NodeRef
-from kg.ns import BASE, ID, kind_of
+from kg.ns import BASE, ID, PREFIXES
 from kg.store import GraphStore
 
 __all__ = ["Change", "GenerationChanges", "ChangeFeed", "Snapshot", "snapshot", "diff", "record", "feed",
@@ -118,33 +120,46 @@ def _hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _read_only(store: GraphStore) -> ox.Store | None:
+    """The current generation opened read-only: no lock is taken and nothing stays open, so the
+    caller's store (and any other reader in the process) keeps the generations it has open."""
+    generation = store.current_generation()
+    if generation is None:
+        return None
+    path = store.generations_dir / generation
+    return ox.Store.read_only(str(path)) if path.is_dir() else None
+
+
 def snapshot(store: GraphStore) -> Snapshot:
     """What the feed compares, read from the store's current generation (empty when none)."""
-    if not store.exists():
+    graph = _read_only(store)
+    if graph is None:
         return Snapshot(None, {}, {})
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
     nodes: dict[str, _NodeState] = {}
-    for row in store.select(_QUERY):
-        s, k, p, o = str(row["s"]), str(row["k"]), str(row["p"]), row["o"]
+    for sol in graph.query(_QUERY, prefixes=prefixes):
+        s, k, p, o = sol["s"].value, sol["k"].value, sol["p"].value, sol["o"]
         if not s.startswith(str(ID)):
             continue
         state = nodes.setdefault(s, _NodeState(k[len(BASE):], {}, {}, set()))
         name = p.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         lang = getattr(o, "language", None)
         if name in _RELATIONS:
-            state.links.add((_RELATIONS[name], str(o)))
+            state.links.add((_RELATIONS[name], o.value))
         elif name == "label":
             if lang in ("zh", "en"):
-                state.labels[lang] = str(o)
+                state.labels[lang] = o.value
         elif name in _TEXTS:
             key = f"{name}_{lang}" if lang else name
-            state.texts[key] = _hash(str(o))
+            state.texts[key] = _hash(o.value)
             if name == "title" and lang in ("zh", "en"):
-                state.labels.setdefault(f"title_{lang}", str(o))
+                state.labels.setdefault(f"title_{lang}", o.value)
     topics: dict[str, dict[str, str]] = {}
-    for row in store.select(_TOPIC_LABELS):
-        lang = getattr(row["l"], "language", None)
+    for sol in graph.query(_TOPIC_LABELS, prefixes=prefixes):
+        lang = getattr(sol["l"], "language", None)
         if lang in ("zh", "en"):
-            topics.setdefault(str(row["t"]), {})[lang] = str(row["l"])
+            topics.setdefault(sol["t"].value, {})[lang] = sol["l"].value
+    del graph
     return Snapshot(store.current_generation(), nodes, topics)
 
 
@@ -281,8 +296,3 @@ def feed(store: GraphStore, *, topic: str | None = None, article: str | None = N
                 continue
             items.append(c)
     return ChangeFeed(tuple(generations), len(items), tuple(items[:limit]))
-
-
-def kind_label(iri: str) -> str:
-    """The kind segment of a node's IRI (``case``, ``measure``…), for feed titles."""
-    return kind_of(iri)

@@ -14,7 +14,7 @@ from conftest import wipe
 from explorer_graph import built_store
 
 from kg import mirror
-from kg.explorer import CypherExplorer, SparqlExplorer
+from kg.explorer import CypherExplorer, SparqlExplorer, compare, outline, similar, versions
 from kg.ns import iri
 
 pytestmark = pytest.mark.neo4j
@@ -71,6 +71,17 @@ QUESTIONS = [
     ("shortest path measure-topic", lambda e: e.shortest_path(str(iri("measure", POLICY, 5)), str(iri("case", "vanillin")))),
     ("matrix", lambda e: e.topic_measure_matrix()),
     ("centrality", lambda e: e.centrality(50)),
+    # the newer questions (kg.explorer.versions, similar, compare, outline), over the same primitives
+    ("versions article as of", lambda e: versions.history(e, ARTICLE, "2026-01-01")),
+    ("versions statute", lambda e: versions.history(e, STATUTE, "2020-01-01")),
+    ("case versions", lambda e: versions.case_versions(e, str(iri("case", "vanillin")))),
+    ("topic as of", lambda e: versions.topic_as_of(e, "trade_secrets", "2021-06-01")),
+    ("rule as of", lambda e: versions.rule_as_of(e, str(iri("rule", POLICY, 5, 1)), "2026-01-01")),
+    ("similar case", lambda e: similar.similar(e, case=CASE)),
+    ("similar measure", lambda e: similar.similar(e, node=str(iri("measure", POLICY, 5)), limit=50)),
+    ("compare side by side", lambda e: compare.side_by_side(e, "trade_secrets")),
+    ("compare matrix", lambda e: compare.topic_document_matrix(e)),
+    ("outline", lambda e: outline.outline(e)),
 ]
 
 

@@ -194,6 +194,11 @@ def _item(r: Reader, explorer: Any, iri: str, why: str) -> CompareItem:
                        why, corresponds, explorer._case_summaries(keep) if keep else ())
 
 
+def _weight(items: dict[str, str], doc: str) -> float:
+    """How much a document has on the topic: its items, a statute cited only as a whole least."""
+    return sum(0.5 if item == doc else 1.0 for item in items)
+
+
 def _item_order(r: Reader, iri: str) -> tuple:
     card = r.card(iri)
     if card is None:
@@ -206,7 +211,8 @@ def _item_order(r: Reader, iri: str) -> tuple:
 
 def side_by_side(explorer: Any, topic_id: str, documents: list[str] | None = None, limit: int = 6) -> SideBySide:
     """The items of each document on the topic, in columns: the ``documents`` given (IRIs), or
-    the ``limit`` documents with most items, ordered by authority (law first) then date."""
+    the ``limit`` documents with most items (a statute cited only as a whole counting half),
+    ordered by authority (law first) then date."""
     if limit < 1:
         raise BadInput("limit must be at least 1")
     topic = _topic(explorer, topic_id)
@@ -219,7 +225,7 @@ def side_by_side(explorer: Any, topic_id: str, documents: list[str] | None = Non
             raise NotFound(f"nothing on topic {topic.id!r} in {', '.join(unknown[:3])}")
         chosen = list(dict.fromkeys(documents))
     else:
-        ranked = sorted(docs, key=lambda d: (-len(by_doc[d]), _doc_order(docs[d])))
+        ranked = sorted(docs, key=lambda d: (-_weight(by_doc[d], d), _doc_order(docs[d])))
         chosen = sorted(ranked[:limit], key=lambda d: _doc_order(docs[d]))
     columns = []
     for d in chosen:

@@ -9,7 +9,8 @@ nodes it shares with the query and, per reason, the path through the graph that 
 Ranking (DESIGN.md "Authority of sources"): authority tier first (guiding cases, then SPC
 typical/gazette cases, then reference cases, then the rest), then how much is shared, weighted
 by :data:`WEIGHTS` (an article cited by both, in the same or a corresponding version, weighs
-most; a shared topic least), then the higher court, then the newer decision. A case sharing
+most; a shared topic least), then the court's level (the higher court first), then the newer
+decision. A case sharing
 less than ``min_score`` (by default: more than one topic) is not a hit.
 
 Written over :class:`~kg.explorer.reader.Reader` (backend primitives), so both backends answer
@@ -34,7 +35,7 @@ __all__ = ["Facts", "Reason", "SimilarHit", "SimilarQuery", "SimilarReport", "si
 #: What a shared node of each kind adds to a hit's score.
 WEIGHTS: dict[str, float] = {
     "article": 5.0, "corresponding_article": 5.0, "rule": 4.0, "measure": 3.0, "concept": 2.0,
-    "statute": 1.0, "topic": 1.0, "court": 1.0, "court_level": 0.5,
+    "statute": 1.0, "topic": 1.0, "court": 1.0,
 }
 REASON_KINDS = tuple(WEIGHTS)
 #: The query's own node in explanation paths when the query is a text (it has no IRI).
@@ -309,13 +310,6 @@ def _explain(r: Reader, q: _Profile, qnode: NodeRef, qkind: str, hit: str, p: _P
     same_court = sorted(q.court & p.court)
     for c in same_court:
         out.append(_reason(r, "court", [c], [me, c, hit], [_edge(me, "COURT", c), _edge(hit, "COURT", c)], qnode))
-    if not same_court and q.court and p.court:
-        levels = {r.card(c).one("courtLevel") for c in q.court if r.card(c) is not None} - {None}
-        theirs = sorted(c for c in p.court if r.card(c) is not None and r.card(c).one("courtLevel") in levels)
-        if theirs:
-            mine = sorted(c for c in q.court if r.card(c).one("courtLevel") == r.card(theirs[0]).one("courtLevel"))[0]
-            out.append(_reason(r, "court_level", [mine, theirs[0]], [me, mine, theirs[0], hit],
-                               [_edge(me, "COURT", mine), _edge(hit, "COURT", theirs[0])], qnode))
     return out
 
 

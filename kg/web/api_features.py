@@ -26,6 +26,7 @@ from kg.ns import ID, iri
 from kg.rebuild import read_facts
 from kg.web import feed, report
 from kg.web.api import API_PREFIX, AS_OF, JSONLD, respond
+from kg.web.text import t
 
 __all__ = ["router"]
 
@@ -85,7 +86,7 @@ def _node(ex: Any, measure: str | None, rule: str | None) -> str | None:
         return ex.measure(int(measure) if measure.isdigit() else measure).iri
     if rule:
         if not rule.startswith(("http://", "https://")):
-            raise BadInput("rule: give the rule's IRI (…/id/rule/<文号>/<measure>/<n>)")
+            raise BadInput("rule: give the rule's IRI (…/id/rule/<document number>/<measure>/<n>)")
         return rule
     return None
 
@@ -157,11 +158,11 @@ def router(ctx: Context) -> APIRouter:
         "measure": Query(None, max_length=MAX_TEXT, description="a measure: number or IRI", examples=["5"]),
         "rule": Query(None, max_length=MAX_TEXT, description="a rule: IRI"),
         "text": Query(None, max_length=MAX_TEXT, description="a description of the facts, in Chinese",
-                      examples=["被告的前员工违反保密义务，披露并使用原告的技术秘密，违反反不正当竞争法第十条。"]),
+                      examples=[t("example_facts", "zh")]),
     }
 
     @r.get("/similar", response_model=SimilarReport, responses=_json(),
-           summary="类案检索: cases like a case, a measure or rule, or a description of facts, with the reasons and graph paths")
+           summary="Similar cases: cases like a case, a measure or rule, or a description of facts, with the reasons and graph paths")
     def similar_cases(request: Request, case: str | None = similar_params["case"],
                       measure: str | None = similar_params["measure"], rule: str | None = similar_params["rule"],
                       text: str | None = similar_params["text"], as_of: str | None = AS_OF,
@@ -169,7 +170,7 @@ def router(ctx: Context) -> APIRouter:
         return respond(request, _similar(ctx, case, measure, rule, text, as_of, limit, min_score))
 
     @r.get("/similar.md", response_class=Response, responses=_file(report.MARKDOWN),
-           summary="The similar-case report (类案检索报告) as Markdown: 案号, court, date, tier, holding, reasons")
+           summary="The similar-case report as Markdown: case numbers, court, date, authority tier, holding, reasons")
     def similar_markdown(case: str | None = similar_params["case"], measure: str | None = similar_params["measure"],
                          rule: str | None = similar_params["rule"], text: str | None = similar_params["text"],
                          as_of: str | None = AS_OF, limit: int = Query(20, ge=1, le=200),
@@ -179,7 +180,7 @@ def router(ctx: Context) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{_filename(rep, ".md")}"'})
 
     @r.get("/similar.docx", response_class=Response, responses=_file(report.DOCX, binary=True),
-           summary="The similar-case report (类案检索报告) as a Word document")
+           summary="The similar-case report as a Word document")
     def similar_docx(case: str | None = similar_params["case"], measure: str | None = similar_params["measure"],
                      rule: str | None = similar_params["rule"], text: str | None = similar_params["text"],
                      as_of: str | None = AS_OF, limit: int = Query(20, ge=1, le=200),
@@ -189,12 +190,12 @@ def router(ctx: Context) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{_filename(rep, ".docx")}"'})
 
     @r.get("/compare", response_model=CompareMatrix, responses=_json(),
-           summary="对照: topic × document, how many items of each policy document or statute are on each topic")
+           summary="Comparison: topic × document, how many items of each policy document or statute are on each topic")
     def compare_matrix(request: Request):
         return respond(request, topic_document_matrix(ex()))
 
     @r.get("/compare/{topic_id}", response_model=SideBySide, responses=_json(),
-           summary="对照: the items of each document on one topic side by side, each with its cases")
+           summary="Comparison: the items of each document on one topic side by side, each with its cases")
     def compare_topic(request: Request, topic_id: str = Path(..., **_ID, examples=["trade_secrets"]),
                       document: list[str] | None = _DOCUMENTS,
                       limit: int = Query(6, ge=1, le=30)):

@@ -45,9 +45,9 @@ from kg.web.ui.views import (
 
 #: One colour per topic, in the topic scheme's order (legend and graph colours agree).
 TOPIC_PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-    "#e6550d", "#31a354", "#756bb1", "#636363", "#9c9ede", "#cedb9c",
+    "#17becf", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22",
+    "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#e6550d", "#31a354",
+    "#756bb1", "#636363", "#9c9ede", "#cedb9c", "#e7ba52", "#ad494a",
 )
 NO_TOPIC_COLOUR = "#a5a5a5"
 

@@ -269,6 +269,11 @@ def load_features(ctx: Context, choice: str):
             gr.Dropdown(choices=every))
 
 
+def _facts_mode(text: str | None):
+    """Typing facts chooses the facts as the query."""
+    return "facts" if (text or "").strip() else gr.skip()
+
+
 # ----------------------------------------------------------------------------- layout
 
 
@@ -356,7 +361,7 @@ def wire(ctx: Context, demo: gr.Blocks, tabs: Tabs, *, lang: Any, as_of: Any, cu
     tabs.sim_btn.click(on(run_similar), sim_inputs, tabs.sim_html, **quiet)
     tabs.sim_case.input(lambda: "case", None, tabs.sim_mode, **quiet)
     tabs.sim_node.input(lambda: "node", None, tabs.sim_mode, **quiet)
-    tabs.sim_text.input(lambda: "facts", None, tabs.sim_mode, **quiet)
+    tabs.sim_text.change(_facts_mode, tabs.sim_text, tabs.sim_mode, **quiet)
     tabs.cmp_topic.input(on(show_compare), [tabs.cmp_topic, lang], [tabs.cmp_matrix, tabs.cmp_side], **quiet)
     for view in (tabs.cmp_matrix, tabs.cmp_side):
         view.click(on(compare_click), [lang], [tabs.cmp_topic, tabs.cmp_side, detail_html, page_tabs, current], **quiet)
