@@ -168,7 +168,7 @@ def test_law_as_of_a_date_and_the_version_flag_on_a_case(page, output_dir):
 def test_similar_cases_panel_and_report_files(page, output_dir):
     from docx import Document
 
-    _tab(page, "类案检索 Similar cases")
+    _tab(page, "类案检索 Similar")
     page.fill("#similar-text textarea", "原告的前员工违反保密义务，将原告的技术秘密披露给被告使用，违反反不正当竞争法第十条。")
     page.wait_for_function("() => document.querySelector('#similar-mode input[value=facts]').checked")
     page.click("#similar-run")

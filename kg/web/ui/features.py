@@ -37,6 +37,7 @@ from kg.web.ui.views import detail_for, e, iri_tail, message, pick, topic_choice
 from kg.web.viz_document import document_url
 
 CSS = """
+.tab-container button { padding-left: 6px; padding-right: 6px; font-size: 13px; }
 .iprg mark mark { border-bottom: 2px solid rgba(0,0,0,.35); }
 .iprg .flag { color: #9a3412; font-weight: 600; }
 .iprg table.versions tr.now td { background: #eef6ff; }
