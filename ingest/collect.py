@@ -35,7 +35,7 @@ def _files(path: Path) -> list[Path]:
     if path.is_dir():
         found = [
             p for p in sorted(path.rglob("*"))
-            if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.yaml")
+            if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".meta.yaml", ".en.yaml"))
             and p.suffix.lower() in DOCUMENT_SUFFIXES | RECORD_SUFFIXES
         ]
         if not found:

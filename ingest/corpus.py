@@ -234,6 +234,7 @@ class StatuteFamily:
     kind: str
     issuer: str
     versions: tuple[VersionRecord, ...]
+    en: str | None = None           # its English name ("Patent Law"), for versions no record names
 
 
 @dataclass(frozen=True)
@@ -696,7 +697,7 @@ def _policies(root: Path) -> tuple[PolicySource, ...]:
     folder = root / "policies"
     out = []
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if path.name.endswith(".meta.yaml") or not path.is_file():
+        if path.name.endswith((".meta.yaml", ".en.yaml")) or not path.is_file():   # sidecars
             continue
         meta: Mapping = {}
         meta_path = path.with_name(path.stem + ".meta.yaml")
@@ -764,7 +765,7 @@ def load_versions(path: Path, record_ids: set[str] | None = None) -> tuple[Statu
         if not isinstance(fam, Mapping):
             raise CorpusError(f"{shown}: family {i}: expected a mapping")
         ctx = _Ctx(shown, repr(fam.get("id", i)), fam)
-        _check_keys(ctx, fam, ("id", "title", "short", "kind", "issuer", "versions"))
+        _check_keys(ctx, fam, ("id", "title", "short", "kind", "issuer", "versions", "en"))
         fid = _str(ctx, fam, "id", required=True, pattern=ID_RE, expect="a lower-case id [a-z0-9_]")
         versions = []
         for k, v in enumerate(_list(ctx, fam, "versions", required=True)):
@@ -787,7 +788,7 @@ def load_versions(path: Path, record_ids: set[str] | None = None) -> tuple[Statu
         out.append(StatuteFamily(
             fid, _str(ctx, fam, "title", required=True), _str_list(ctx, fam, "short"),
             _str(ctx, fam, "kind", required=True, choices=STATUTE_KINDS), _str(ctx, fam, "issuer", required=True),
-            tuple(versions),
+            tuple(versions), _str(ctx, fam, "en"),
         ))
     return tuple(out)
 

@@ -36,6 +36,7 @@ from ingest.emit import (
     policy_iri,
 )
 from ingest.emit_records import CASE_TIERS, NORM_TIERS, TIER_IRI, corpus_graph
+from ingest.english import add_english
 from ingest.extract import (
     EXTRACTOR_VERSION,
     Vocabulary,
@@ -356,6 +357,7 @@ def build(paths: Sequence[Path], corpus: Corpus, *, n_process: int = 1, started:
     g += corpus_graph(corpus, index)
     emit_versions_into(g, sink, index, used | set(g.subjects(RDF.type, IPRG.Statute)))
     _highest_authority(g)
+    add_english(g, corpus, paths)          # bilingual tables beside the documents; statute names
     _run_node(g, run, started)
     if include_vocabulary:
         for name in ("iprg.ttl", "vocabulary.ttl"):

@@ -17,7 +17,7 @@ from conftest import wipe
 from facts import POLICY, node
 
 from kg import mirror
-from kg.explorer import get_explorer
+from kg.explorer import compare, get_explorer, outline, similar, versions
 from kg.ns import iri
 
 pytestmark = pytest.mark.neo4j
@@ -103,6 +103,17 @@ QUESTIONS = [
     ("matrix", lambda e: e.topic_measure_matrix(),
      lambda a: len([c for c in a.cells if c.count]) == facts.MATRIX_NONZERO and sum(c.count for c in a.cells) == facts.MATRIX_SUM),
     ("centrality", lambda e: e.centrality(50), lambda a: len(a) == 50 and a[0].degree > a[-1].degree),
+    # the newer questions (kg.explorer.versions, similar, compare, outline), over the same primitives
+    ("versions article as of", lambda e: versions.history(e, ARTICLE, "2026-01-01"), bool),
+    ("versions statute", lambda e: versions.history(e, STATUTE, "2020-01-01"), bool),
+    ("case versions", lambda e: versions.case_versions(e, str(iri("case", "vanillin"))), bool),
+    ("topic as of", lambda e: versions.topic_as_of(e, "trade_secrets", "2021-06-01"), bool),
+    ("rule as of", lambda e: versions.rule_as_of(e, str(iri("rule", POLICY, 5, 1)), "2026-01-01"), bool),
+    ("similar case", lambda e: similar.similar(e, case=CASE), bool),
+    ("similar measure", lambda e: similar.similar(e, node=str(iri("measure", POLICY, 5)), limit=50), bool),
+    ("compare side by side", lambda e: compare.side_by_side(e, "trade_secrets"), bool),
+    ("compare matrix", lambda e: compare.topic_document_matrix(e), bool),
+    ("outline", lambda e: outline.outline(e), bool),
 ]
 
 

@@ -85,6 +85,9 @@ _VIA_RANKS = tuple(f"{_SEARCH_KIND_RANK[k]:02d}" for k in ("Measure", "Rule", "C
 #: Literal properties a card reads: key (as the mirror names it) → predicate IRI.
 _CARD_PREDICATES: dict[str, str] = {
     "label": str(RDFS.label), "prefLabel": str(SKOS.prefLabel), "altLabel": str(SKOS.altLabel),
+    # versions, dates and authority (kg.explorer.versions, similar, compare)
+    "effective": _IPRG + "effective", "adopted": _IPRG + "adopted", "issued": str(DCTERMS.issued),
+    "authorityRank": _IPRG + "authorityRank", "rank": _IPRG + "rank", "stage": _IPRG + "stage",
     "hiddenLabel": str(SKOS.hiddenLabel), "notation": str(SKOS.notation),
     "title": _IPRG + "title", "text": _IPRG + "text", "number": _IPRG + "number",
     "docNumber": _IPRG + "docNumber", "caseNumber": _IPRG + "caseNumber",
@@ -95,12 +98,16 @@ _CARD_PREDICATES: dict[str, str] = {
     "status": _IPRG + "status", "articleNumber": _IPRG + "articleNumber",
     "articleLabel": _IPRG + "articleLabel", "gist": _IPRG + "gist", "shortTitle": _IPRG + "shortTitle",
     "courtLevel": _IPRG + "courtLevel", "start": str(OA.start), "end": str(OA.end),
-    "exact": str(OA.exact), "position": str(SCHEMA.position), "issued": str(DCTERMS.issued),
+    "exact": str(OA.exact), "position": str(SCHEMA.position),
 }
 _PRED_KEY = {v: k for k, v in _CARD_PREDICATES.items()}
 #: Relationship predicates the questions walk: type name → predicate IRI.
 _REL_PREDICATES: dict[str, str] = {
     "HAS_PART": _IPRG + "hasPart", "ABOUT_TOPIC": _IPRG + "aboutTopic", "MENTIONS": _IPRG + "mentions",
+    # statute versions, authority and case instances (kg.explorer.versions, similar, compare)
+    "CORRESPONDS_TO": _IPRG + "correspondsTo", "PREVIOUS_VERSION": _IPRG + "previousVersion",
+    "REPLACES": str(DCTERMS.replaces), "IS_REPLACED_BY": str(DCTERMS.isReplacedBy),
+    "AUTHORITY": _IPRG + "authority", "HAS_INSTANCE": _IPRG + "hasInstance", "HOLDING_RULE": _IPRG + "holdingRule",
     "CITES": _IPRG + "cites", "ILLUSTRATES": _IPRG + "illustrates", "COURT": _IPRG + "court",
     "MODALITY": _IPRG + "modality", "ARTICLE_OF": _IPRG + "articleOf", "APPEAL_OF": _IPRG + "appealOf",
     "RELATED_CASE": _IPRG + "relatedCase", "HAS_BODY": str(OA.hasBody), "HAS_TARGET": str(OA.hasTarget),

@@ -26,14 +26,14 @@ from kg.explorer import CaseDetail as CaseAnswer
 from kg.explorer import (
     Detail,
     Explorer,
-    LawDetail,
     Matrix,
     MeasureDetail,
     Page,
     SubGraph,
-    TopicRules,
     detail,
 )
+from kg.explorer.versions import LawAnswer as VersionedLaw
+from kg.explorer.versions import TopicAnswer, law_answer, topic_answer
 from kg.ns import BASE, PREFIXES, iri
 from kg.store import EXPORT_FORMATS
 from kg.web.openapi import (
@@ -50,6 +50,9 @@ from kg.web.openapi import (
 
 API_PREFIX = "/api/v1"
 MAX_LIMIT = 200
+#: ``?as_of=YYYY-MM-DD``: read the law in force on that day (articles, statutes, rules, topics).
+AS_OF = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="a date YYYY-MM-DD: the law in force on that day",
+              examples=["2026-01-01"])
 
 #: The JSON-LD context: API field names → ontology terms. Fields not listed here are API
 #: structure (``total``, ``items``…) and fall under ``@vocab`` ``…/iprg/api#``.
@@ -203,8 +206,9 @@ class MeasureAnswer(MeasureDetail):
 
 
 @dataclass(frozen=True)
-class LawAnswer(LawDetail):
-    """A statute or article as the API gives it: ``cases_next`` continues its first page of cases."""
+class LawAnswer(VersionedLaw):
+    """A statute or article as the API gives it (with its versions): ``cases_next`` continues its
+    first page of cases."""
 
     cases_next: str | None = None
 
@@ -235,11 +239,13 @@ def router(ctx: Context) -> APIRouter:
     def topics(request: Request):
         return respond(request, _items(ex().topics()))
 
-    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first)",
-           response_model=TopicRules, responses=with_jsonld())
+    @r.get("/topics/{topic_id}/rules", summary="Rules, measures and cases about a topic (cases newest and highest court first); "
+                                                "with as_of, also what it held on that day",
+           response_model=TopicAnswer, responses=with_jsonld())
     @pinned
-    def topic_rules(request: Request, topic_id: str = Path(..., max_length=200, examples=["trade_secrets"])):
-        return respond(request, ex().rules_by_topic(topic_id))
+    def topic_rules(request: Request, topic_id: str = Path(..., max_length=200, examples=["trade_secrets"]),
+                    as_of: str | None = AS_OF):
+        return respond(request, topic_answer(ex(), ex().rules_by_topic(topic_id), as_of))
 
     @r.get("/topic/{topic_id}/rules", include_in_schema=False)
     def topic_rules_alias(request: Request, topic_id: str):
@@ -284,19 +290,21 @@ def router(ctx: Context) -> APIRouter:
     def case(request: Request, case_id: str = Path(..., max_length=200, examples=["vanillin"])):
         return respond(request, ex().case(_iri("case", case_id)))
 
-    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles and what cites it",
+    @r.get("/statutes/{statute_id}", summary="A statute by its id, with its articles, versions and what cites it",
            response_model=LawAnswer, responses=with_jsonld())
     @pinned
-    def statute(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"])):
-        answer = ex().statute(_iri("statute", statute_id))
+    def statute(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"]),
+                as_of: str | None = AS_OF):
+        answer = law_answer(ex(), ex().statute(_iri("statute", statute_id)), as_of)
         return respond(request, _cases_next(request, answer, statute=answer.iri))
 
-    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1)",
+    @r.get("/articles/{statute_id}/{number}", summary="An article of a statute (number as written, e.g. 9 or 10-1), "
+                                                     "with the corresponding article in each version",
            response_model=LawAnswer, responses=with_jsonld())
     @pinned
     def article(request: Request, statute_id: str = Path(..., max_length=200, examples=["prc_aucl_2019"]),
-                number: str = Path(..., max_length=50, examples=["9"])):
-        answer = ex().article(_iri("article", statute_id, number))
+                number: str = Path(..., max_length=50, examples=["9"]), as_of: str | None = AS_OF):
+        answer = law_answer(ex(), ex().article(_iri("article", statute_id, number)), as_of)
         return respond(request, _cases_next(request, answer, statute=answer.iri))
 
     @r.get("/resource", summary="Any node by IRI: a measure, case, statute, article or topic answer, else its "

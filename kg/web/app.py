@@ -27,7 +27,7 @@ from fastapi_offline import FastAPIOffline
 from kg import config
 from kg.context import Context, ExplorerFactory
 from kg.errors import IprgError, TooBusy
-from kg.web import api, etag, guard, sparql_protocol, viz_routes
+from kg.web import api, api_features, etag, guard, sparql_protocol, viz_document, viz_routes
 from kg.web.text import label
 from kg.web.ui import blocks, views
 
@@ -90,8 +90,10 @@ def create_app(store_root: Path | str | None = None, *, explorer_factory: Explor
         return await request_validation_exception_handler(request, exc)
 
     app.include_router(api.router(ctx), tags=["api"])
+    app.include_router(api_features.router(ctx), tags=["api"])
     sparql_protocol.routes(app, ctx)
     viz_routes.routes(app, ctx)
+    viz_document.routes(app, ctx)
 
     sizes: dict[str | None, int] = {}
 

@@ -200,17 +200,24 @@ def _env() -> jinja2.Environment:
 
 def render_html(subgraph: object, *, center: str | None = None, path: Iterable[str] = (),
                 lang: str = "zh", lib_url: str | None = "/viz/lib", page_url: str = "",
-                depth: int = 1, title: str = "") -> str:
+                depth: int = 1, title: str = "", colours: dict[str, str] | None = None,
+                legend: list[tuple[str, str, str, str]] | None = None) -> str:
     """A complete HTML page drawing ``subgraph`` with vis-network.
 
     ``lib_url`` None inlines the vis-network JS/CSS (for ``<iframe srcdoc>`` or a saved file);
     otherwise the page loads them from ``lib_url`` on the same server (``/viz/lib``).
     ``page_url`` is where a standalone page navigates on click (``?iri=…&depth=…``).
+    ``colours`` (IRI → colour) overrides the colour by kind, and ``legend`` (key, zh, en,
+    colour) replaces the legend of kinds (a policy document's measures coloured by topic).
     """
     lang = "en" if lang == "en" else "zh"
     nodes, edges = _nodes_edges(subgraph)
     path = list(path)
     net = build_network(nodes, edges, center=center, path=path, lang=lang)
+    for node in net.nodes:
+        colour = (colours or {}).get(node["id"])
+        if colour:
+            node["color"] = {"background": colour, "border": colour, "highlight": {"background": colour, "border": "#000"}}
     net_nodes, net_edges, _heading, _h, _w, options = net.get_network_data()
     texts = ui_text()["viz"]
     return _env().get_template("viz_template.html").render(
@@ -223,8 +230,9 @@ def render_html(subgraph: object, *, center: str | None = None, path: Iterable[s
         title=title,
         page_url=page_url,
         texts=texts,
-        legend=[(k, kind_label(k, "zh"), kind_label(k, "en"), c) for k, c in KIND_COLOURS.items()
-                if any(n.kind == k for n in nodes)],
+        legend=legend if legend is not None else [
+            (k, kind_label(k, "zh"), kind_label(k, "en"), c) for k, c in KIND_COLOURS.items()
+            if any(n.kind == k for n in nodes)],
         lib_url=lib_url,
         inline_js=_vis_asset("vis-network.min.js") if lib_url is None else "",
         inline_css=_vis_asset("vis-network.css") if lib_url is None else "",

@@ -31,6 +31,7 @@ from kg.context import Context
 from kg.errors import Unavailable
 from kg.web import guard, viz
 from kg.web.text import kind_label, label, t, ui_text
+from kg.web.ui import features
 from kg.web.ui.views import (
     centrality_view,
     detail_for,
@@ -135,7 +136,7 @@ def mount_kwargs() -> dict[str, Any]:
     """Theme and CSS for ``gr.mount_gradio_app`` (Gradio 6 takes them at mount/launch time)."""
     fonts = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
     theme = gr.themes.Default(primary_hue="blue", font=fonts, font_mono=["DejaVu Sans Mono", "monospace"])
-    return {"theme": theme, "css": CSS, "footer_links": ["api"]}
+    return {"theme": theme, "css": CSS + features.CSS, "footer_links": ["api"], "i18n": features.gradio_i18n()}
 
 
 def empty_table() -> pd.DataFrame:
@@ -282,12 +283,14 @@ def build_ui(ctx: Context) -> gr.Blocks:
         with gr.Row(elem_id="iprg-header"):
             head = gr.Markdown(label("header_loading"), scale=5, elem_id="graph-header")
             lang_radio = gr.Radio(list(LANGS), value=next(iter(LANGS)), label=label("language"), scale=1)
+            as_of_box = features.as_of_control()
         # the node in the detail tab: kept in the page, so any server worker can answer
         current = gr.Textbox("", visible=False, elem_id="current-node")
 
         with gr.Tabs(selected="topics") as tabs:
             with gr.Tab(label("tab_topics"), id="topics"):
                 topic_dd = gr.Dropdown(label=label("topic_picker"), choices=[], interactive=True, elem_id="topic-picker")
+                topic_asof = features.topic_extras(NAV_JS)
                 topic_html = gr.HTML(message("…"), js_on_load=NAV_JS, elem_id="topic-view")
             with gr.Tab(label("tab_search"), id="search"):
                 with gr.Row():
@@ -299,6 +302,7 @@ def build_ui(ctx: Context) -> gr.Blocks:
                 with gr.Row():
                     back_graph = gr.Button(label("to_graph"), size="sm", elem_id="to-graph")
                 detail_html = gr.HTML(message(label("detail_empty")), js_on_load=NAV_JS, elem_id="detail-view")
+                detail_extra = features.detail_extras(NAV_JS)
             with gr.Tab(label("tab_graph"), id="graph"):
                 with gr.Row():
                     node_dd = gr.Dropdown(label=label("centre_node"), choices=[], allow_custom_value=True,
@@ -313,6 +317,7 @@ def build_ui(ctx: Context) -> gr.Blocks:
                     path_btn = gr.Button(label("find_path"), scale=1)
                 path_html = gr.HTML("", js_on_load=NAV_JS, elem_id="path-steps")
                 path_graph = gr.HTML("", elem_id="path-view")
+            feature_tabs = features.add_tabs(NAV_JS)
             with gr.Tab(label("tab_matrix"), id="matrix"):
                 matrix_html = gr.HTML(message("…"), js_on_load=NAV_JS, elem_id="matrix-view")
             with gr.Tab(label("tab_centrality"), id="centrality"):
@@ -362,4 +367,8 @@ def build_ui(ctx: Context) -> gr.Blocks:
                                         (do_search, [q_box, lang_radio], search_html),
                                         (draw_graph, [node_dd, depth, lang_radio], graph_html)):
             switched = bind(switched.then, handler, inputs, output)
+        features.wire(ctx, demo, feature_tabs, lang=lang_radio, as_of=as_of_box, current=current, page_tabs=tabs,
+                      detail_html=detail_html, detail_extra_html=detail_extra, topic_dd=topic_dd,
+                      topic_asof_html=topic_asof, graph_html=graph_html, path_a=path_a, path_b=path_b,
+                      open_node=on(open_node))
     return demo

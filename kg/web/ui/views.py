@@ -60,16 +60,21 @@ def e(value: Any) -> str:
 
 
 def pick(zh: str | None, en: str | None, lang: str) -> str:
-    """The text in ``lang``, falling back to the other language (never empty if one exists)."""
+    """The text in ``lang``, else the other language's behind a visible marker (``[zh] …``:
+    not translated yet), never a blank when either exists."""
     first, second = (zh, en) if lang == "zh" else (en, zh)
-    return first or second or ""
+    if first:
+        return first
+    if second:
+        return t("untranslated", lang) + second
+    return ""
 
 
 def both(zh: str | None, en: str | None, lang: str) -> str:
     """Main label in ``lang`` and the other language small beside it (escaped)."""
     main = pick(zh, en, lang)
     other = en if lang == "zh" else zh
-    if other and other != main:
+    if other and other != main and (en if lang == "en" else zh):
         return f'{e(main)} <span class="sub">{e(other)}</span>'
     return e(main)
 
@@ -193,14 +198,17 @@ def _mention_kind(m: MentionItem) -> str:
 
 
 def highlight(text: str, mentions: Sequence[MentionItem], lang: str) -> str:
-    """The source text, escaped, with each mention marked and linked to its entity.
+    """The source text, escaped, with every mention marked and linked to its entity.
 
     Mentions carry offsets into the *original* document, not into this text, so each is
     found again by its surface form, in document order, allowing the PDF line breaks that
-    the original may have inside a word.
+    the original may have inside a word. A mention inside another (氢能 in 氢能与储能) is marked
+    inside it, so every mention shows; one that starts inside another and runs past its end is
+    marked from that end on.
     """
     spans: list[tuple[int, int, Any]] = []
     cursor = 0
+    seen: set[tuple[int, int, str]] = set()
     ordered = sorted((m for m in mentions if m.exact), key=lambda m: (m.start or 0, -(m.end or 0)))
     for m in ordered:
         chars = [re.escape(ch) for ch in m.exact if not ch.isspace()]
@@ -208,22 +216,46 @@ def highlight(text: str, mentions: Sequence[MentionItem], lang: str) -> str:
             continue
         pattern = re.compile(r"\s*".join(chars))
         found = pattern.search(text, cursor) or pattern.search(text)
+        while found and (found.start(), found.end(), m.body.iri) in seen:   # a later occurrence
+            found = pattern.search(text, found.start() + 1)
         if not found:
             continue
         start, stop = found.span()
-        if any(start < b and stop > a for a, b, _ in spans):
-            continue
+        seen.add((start, stop, m.body.iri))
         spans.append((start, stop, m))
-        cursor = stop
-    spans.sort(key=lambda x: x[0])
-    out, pos = [], 0
+        cursor = start          # the next mention starts here or later (it may lie inside this one)
+    return _nested(text, spans, lang)
+
+
+def _mark_open(m: MentionItem, lang: str) -> str:
+    kind = _mention_kind(m)
+    label = pick(m.body.label_zh, m.body.label_en, lang) or iri_tail(m.body.iri)
+    tip = f"{kind_label(kind if kind != 'other' else '', lang)}: {label}"
+    return f'<mark class="k-{kind}" data-iri="{e(m.body.iri)}" title="{e(tip)}">'
+
+
+def _nested(text: str, spans: list[tuple[int, int, Any]], lang: str) -> str:
+    """``text`` with ``spans`` as marks, nested where one lies inside another."""
+    spans = sorted(spans, key=lambda x: (x[0], -x[1]))
+    out: list[str] = []
+    stack: list[int] = []          # end offsets of the open marks
+    pos = 0
     for start, stop, m in spans:
-        out.append(e(text[pos:start]))
-        kind = _mention_kind(m)
-        label = pick(m.body.label_zh, m.body.label_en, lang) or iri_tail(m.body.iri)
-        tip = f"{kind_label(kind if kind != 'other' else '', lang)}: {label}"
-        out.append(f'<mark class="k-{kind}" data-iri="{e(m.body.iri)}" title="{e(tip)}">{e(text[start:stop])}</mark>')
-        pos = stop
+        while stack and stack[-1] <= start:
+            out.append(e(text[pos:stack[-1]]) + "</mark>")
+            pos = stack.pop()
+        if stack and stop > stack[-1]:      # runs past the mark it starts in: mark its tail later
+            spans_tail = (stack[-1], stop, m)
+            if spans_tail[0] < spans_tail[1]:
+                spans.append(spans_tail)
+                spans.sort(key=lambda x: (x[0], -x[1]))
+            continue
+        out.append(e(text[pos:start]) + _mark_open(m, lang))
+        pos = start
+        stack.append(stop)
+    while stack:
+        out.append(e(text[pos:stack[-1]]) + "</mark>")
+        pos = stack.pop()
     out.append(e(text[pos:]))
     return "".join(out)
 
