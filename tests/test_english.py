@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from explorer_graph import built_store
+from conftest import copy_store
 from rdflib import Graph, Literal, URIRef
 
 from ingest.english import apply_table, load_table, table_path
@@ -22,8 +22,11 @@ POLICY = "厦中法发〔2025〕18号"
 
 
 @pytest.fixture(scope="module")
-def store():
-    return built_store()
+def store(bundled_store_root, tmp_path_factory):
+    """This module's own copy of the bundled graph (the session builds it once)."""
+    from kg.store import GraphStore
+
+    return GraphStore(copy_store(bundled_store_root, tmp_path_factory.mktemp("store") / "store"))
 
 
 def _untranslated(store) -> list[str]:

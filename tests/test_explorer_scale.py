@@ -5,8 +5,7 @@ for the generation token)."""
 from __future__ import annotations
 
 import pytest
-from conftest import wipe
-from explorer_graph import built_store
+from conftest import copy_store, wipe
 from fastapi.testclient import TestClient
 from rdflib import URIRef
 from rdflib.namespace import RDF
@@ -23,8 +22,11 @@ POLICY = "厦中法发〔2025〕18号"
 
 
 @pytest.fixture(scope="module")
-def store():
-    return built_store()
+def store(bundled_store_root, tmp_path_factory):
+    """This module's own copy of the bundled graph (the session builds it once)."""
+    from kg.store import GraphStore
+
+    return GraphStore(copy_store(bundled_store_root, tmp_path_factory.mktemp("store") / "store"))
 
 
 def test_derived_data_lives_in_its_own_named_graph(store):

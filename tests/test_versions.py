@@ -130,12 +130,10 @@ def test_bad_dates_are_refused(client):
     assert client.get("/api/v1/versions", params={"iri": VANILLIN}).status_code == 404
 
 
-def test_no_correspondence_is_said_not_guessed():
+def test_no_correspondence_is_said_not_guessed(bundled_store):
     """Without the texts (bundled records only) no correspondence is recorded: the 2025
     version's article is unknown, never guessed by number (2019 art. 9 is not 2025 art. 9)."""
-    from explorer_graph import built_store
-
-    h = versions.history(SparqlExplorer(built_store()), AUCL19_9, "2026-01-01")
+    h = versions.history(SparqlExplorer(bundled_store), AUCL19_9, "2026-01-01")
     row = next(r for r in h.versions if r.statute.iri == AUCL25)
     assert row.article is None and row.renumbered is None and row.changed is None
     assert h.status == "superseded" and h.in_force == row

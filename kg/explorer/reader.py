@@ -27,6 +27,8 @@ class Reader:
     """Memoised cards and links of one explorer (either backend)."""
 
     def __init__(self, explorer: Any) -> None:
+        # a per-generation answer cache (kg.explorer.cache) wraps the backend: read under it
+        explorer = getattr(explorer, "inner", explorer)
         if not isinstance(explorer, _Questions):
             raise TypeError(f"an explorer answering over the backend primitives is needed, not {type(explorer).__name__}")
         self.ex: _Questions = explorer
