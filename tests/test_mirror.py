@@ -297,10 +297,11 @@ def test_the_corpus_graph_mirrors_with_parity(neo4j_clean, bundled_store):
     with _driver(neo4j_clean) as drv:
         report = mirror.sync(bundled_store, drv, verify=True)
         assert report.ok, report.mismatches[:10]
-        assert (report.triples, report.nodes, report.relationships) == (facts.TRIPLES, facts.PG_NODES, facts.PG_RELATIONSHIPS)
-        assert report.counters["nodes_created"] == facts.PG_NODES + 1          # + the mapping node
+        assert (report.triples, report.nodes, report.relationships) == (
+            facts.MIRROR_TRIPLES, facts.MIRROR_NODES, facts.PG_RELATIONSHIPS)
+        assert report.counters["nodes_created"] == facts.MIRROR_NODES + 1      # + the mapping node
         assert report.counters["relationships_created"] == facts.PG_RELATIONSHIPS
-        assert report.parity.nodes_checked == facts.PG_NODES and not report.parity.sampled
+        assert report.parity.nodes_checked == facts.MIRROR_NODES and not report.parity.sampled
         assert mirror.sync(bundled_store, drv).writes == 0
         assert isomorphic(mirror.read_back(drv), bundled_store.to_graph())
         records, _, _ = drv.execute_query(

@@ -52,7 +52,7 @@ API_PREFIX = "/api/v1"
 MAX_LIMIT = 200
 #: ``?as_of=YYYY-MM-DD``: read the law in force on that day (articles, statutes, rules, topics).
 AS_OF = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="a date YYYY-MM-DD: the law in force on that day",
-              examples=["2026-01-01"])
+              examples=["2026-01-01"], json_schema_extra={"format": "date"})
 
 #: The JSON-LD context: API field names → ontology terms. Fields not listed here are API
 #: structure (``total``, ``items``…) and fall under ``@vocab`` ``…/iprg/api#``.

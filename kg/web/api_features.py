@@ -205,7 +205,8 @@ def router(ctx: Context) -> APIRouter:
 
     change_params = {
         "topic": Query(None, **_ID, description="topic id, e.g. trade_secrets"),
-        "article": Query(None, max_length=MAX_TEXT, description="article: <statute id>/<number> or IRI", examples=["prc_aucl_2019/9"]),
+        "article": Query(None, max_length=MAX_TEXT, pattern=r"^(https?://\S+|[A-Za-z0-9_\-]+/[0-9]+(-[0-9]+)?)$",
+                         description="article: <statute id>/<number> or IRI", examples=["prc_aucl_2019/9"]),
         "statute": Query(None, max_length=MAX_TEXT, description="statute id or IRI (its articles included)"),
         "change": Query(None, description="kind of change"),
     }

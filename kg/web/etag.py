@@ -20,6 +20,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from kg.context import Context
+from kg.errors import IprgError
 
 #: Responses larger than this are sent as usual but not kept (exports stream whole graphs).
 MAX_BODY = 1 << 20
@@ -38,7 +39,12 @@ class GenerationCache:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        token = self.ctx.explorer.generation()
+        try:
+            token = self.ctx.explorer.generation()
+        except IprgError:
+            # the backend cannot say its generation (Neo4j down): pass the request on uncached;
+            # the route meets the same cause and answers it (503 naming Neo4j), not this layer
+            token = None
         if token is None:
             await self.app(scope, receive, send)
             return

@@ -18,6 +18,7 @@ from kg.explorer.models import GraphEdge, GraphNode, SubGraph
 from kg.explorer.outline import DocumentOutline, outline
 from kg.web import viz
 from kg.web.text import kind_label, t
+from kg.web.viz_routes import PAGE
 from kg.web.ui.feature_views import NO_TOPIC_COLOUR, topic_colours
 from kg.web.ui.views import measure_name
 
@@ -57,10 +58,10 @@ def document_page(o: DocumentOutline, topic_order: list[str], lang: str) -> str:
 def routes(app: FastAPI, ctx: Context) -> None:
     """Add ``/viz/document`` to ``app``."""
 
-    @app.get("/viz/document", response_class=HTMLResponse, tags=["viz"],
+    @app.get("/viz/document", response_class=HTMLResponse, tags=["viz"], responses=PAGE,
              summary="A policy document's sections and measures as a graph page, measures coloured by topic")
     def viz_document(iri_: str | None = Query(None, alias="iri", max_length=1000), lang: str = Query("zh", pattern="^(zh|en)$")):
-        o = outline(ctx.explorer, iri_)
+        o = outline(ctx.explorer, iri_ or None)     # no IRI (or an empty one): the newest document
         order = [tp.id for tp in ctx.explorer.topics()]
         return HTMLResponse(document_page(o, order, lang))
 
