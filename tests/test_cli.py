@@ -282,7 +282,7 @@ def test_mirror_and_cypher_query_commands(store, neo4j_server):
     assert refused.returncode == 1 and "read-only" in refused.stderr
     with neo4j_server.driver() as drv:
         records, _, _ = drv.execute_query("MATCH (n:Resource) RETURN count(n) AS n")
-    assert records[0]["n"] == facts.PG_NODES
+    assert records[0]["n"] == facts.MIRROR_NODES
 
 
 def test_mirror_without_neo4j_names_the_setting(store, tmp_path):
@@ -341,6 +341,9 @@ def test_rebuilds_switch_generations_and_prune_old_ones(rebuilt):
     assert rebuilt["first"]["generations"] == [gens[0]]
     assert rebuilt["second"]["generations"] == sorted(gens[:2])
     assert rebuilt["third"]["generations"] == sorted(gens[1:])
+    # each kept generation has its derived data beside it, and a pruned one's went with it
+    folder = rebuilt["store"] / "generations"
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".derived")) == [g + ".derived" for g in sorted(gens[1:])]
 
 
 def test_ui_and_api_name_only_what_is_in_the_graph(rebuilt):

@@ -24,9 +24,15 @@ from typing import Any
 
 from cachetools import TTLCache
 
+from kg.errors import Unavailable
+
 #: The questions of the Explorer protocol that are cached (all of them: they only read).
 QUESTIONS = ("overview", "topics", "rules_by_topic", "measure", "case", "article", "statute", "cases", "search",
              "neighbourhood", "shortest_path", "topic_measure_matrix", "centrality")
+
+
+#: The token while the backend is unreachable (never a real generation name).
+_DOWN = "\x00down"
 
 
 class CachedExplorer:
@@ -44,6 +50,7 @@ class CachedExplorer:
         self._check = check_seconds if check_seconds is not None else (0.0 if self.backend == "sparql" else 1.0)
         self._token: str | None = None
         self._checked = -float("inf")
+        self._down = ""
 
     def generation(self) -> str | None:
         """The backend's generation token (re-read at most every ``check_seconds``); None while
@@ -51,8 +58,17 @@ class CachedExplorer:
         now = self._clock()
         with self._lock:
             if now - self._checked < self._check:
+                if self._token is _DOWN:
+                    raise Unavailable(self._down)
                 return self._token
-        token = self.inner.generation()
+        try:
+            token = self.inner.generation()
+        except Unavailable as exc:
+            # the backend is down: say so at once to every caller for ``check_seconds`` (one
+            # request asks several times), rather than each waiting out a connection timeout
+            with self._lock:
+                self._token, self._checked, self._down = _DOWN, self._clock(), str(exc)
+            raise
         with self._lock:
             if token != self._token:
                 self._cache.clear()

@@ -18,9 +18,9 @@ from kg.explorer.models import GraphEdge, GraphNode, SubGraph
 from kg.explorer.outline import DocumentOutline, outline
 from kg.web import viz
 from kg.web.text import kind_label, t
-from kg.web.viz_routes import PAGE
 from kg.web.ui.feature_views import NO_TOPIC_COLOUR, topic_colours
 from kg.web.ui.views import measure_name
+from kg.web.viz_routes import PAGE
 
 
 def document_subgraph(o: DocumentOutline) -> SubGraph:
