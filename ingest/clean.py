@@ -344,3 +344,22 @@ def html_to_text(markup: str) -> str:
     parser.close()
     text = "".join(parser.parts)
     return re.sub(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+", "\n\n", text).strip() + "\n"
+
+
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.M)
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_RULE = re.compile(r"^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
+
+
+def markdown_to_text(text: str) -> str:
+    """The text a reader of a Markdown document sees: heading marks (``## 一、…``), block
+    quotes, bold and horizontal rules removed, line by line.
+
+    Why: a policy document kept as .md marks its sections as headings; left in, ``## 一、``
+    no longer starts with 一、 and the structure is lost. Lines are kept (offsets then index
+    the text a reader sees, as for HTML)."""
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_RULE.sub("", text)
+    return _MD_STRONG.sub(r"\2", text)

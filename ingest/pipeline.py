@@ -23,7 +23,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from ingest.align import align
 from ingest.cite import find_citations
-from ingest.clean import clean, decode, html_to_text
+from ingest.clean import clean, decode, html_to_text, markdown_to_text
 from ingest.corpus import Corpus
 from ingest.emit import (
     Analysed,
@@ -134,6 +134,8 @@ def parse_file(path: Path) -> Document:
     if path.suffix.lower() in {".html", ".htm"}:
         # Offsets then index the page's text content, which is what a reader sees.
         text = html_to_text(text)
+    elif path.suffix.lower() == ".md":
+        text = markdown_to_text(text)
     doc = segment(clean(text), str(path), expect=meta.get("genre"))  # type: ignore[arg-type]
     return apply_meta(doc, meta)
 

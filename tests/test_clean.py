@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import SEED
 
-from ingest.clean import clean, decode
+from ingest.clean import clean, decode, markdown_to_text
 from ingest.models import IngestError
 
 
@@ -79,3 +79,14 @@ def test_decode_rejects_bad_input(data, cause):
     with pytest.raises(IngestError) as e:
         decode(data, "bad.txt")
     assert "bad.txt" in str(e.value) and cause in str(e.value)
+
+
+@pytest.mark.parametrize("md,text", [
+    ("## 一、加强保护\n（一）第一项", "一、加强保护\n（一）第一项"),          # heading marks go, lines stay
+    ("# 关于…的意见 #", "关于…的意见"),                                   # closing hashes too
+    ("> 本院认为，被告**构成侵权**。", "本院认为，被告构成侵权。"),          # quote and bold
+    ("一、总则\n\n---\n\n二、分则", "一、总则\n\n\n\n二、分则"),             # a horizontal rule
+    ("第1条 a*b*c 与 5 * 3", "第1条 a*b*c 与 5 * 3"),                       # single stars are text
+])
+def test_markdown_to_text(md, text):
+    assert markdown_to_text(md) == text

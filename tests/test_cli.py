@@ -149,8 +149,6 @@ def test_own_records_are_merged_with_the_bundled_ones(user_graph):
     assert ask(store, f"<{iri('case', 'vanillin')}> a iprg:Case")                 # a bundled record
 
 
-@pytest.mark.xfail(strict=True, reason="ingest reads .md as plain text: Markdown heading marks (# / ##) "
-                   "break the policy structure (ingest/clean.py, segment.py: the ingest engineer's area)")
 def test_markdown_headings_are_read_as_structure(tmp_path):
     lines = (DATA / "provincial_opinions.txt").read_text(encoding="utf-8").split("\n")
     marked = ["## " + ln if ln[:2] in ("一、", "二、", "三、") else ln for ln in lines]
