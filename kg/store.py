@@ -206,7 +206,11 @@ class GraphStore:
             graph = list(graph)     # read twice
         with self._lock:
             self.generations_dir.mkdir(parents=True, exist_ok=True)
-            gen = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+            # names sort in build order (pruning keeps the newest by name): microseconds after
+            # the second, so two builds within one second are ordered too; then a random tail
+            now = time.time()
+            gen = (time.strftime("%Y%m%dT%H%M%S", time.localtime(now)) + "-"
+                   + f"{int(now % 1 * 1_000_000):06d}" + uuid.uuid4().hex[:6])
             path = self.generations_dir / gen
             # built under a name readers and pruning ignore, renamed when complete: a build killed
             # half-way (kill -9) leaves only a ".partial-…" folder, removed by the next build
