@@ -97,7 +97,7 @@ def test_4a_heavy_queries_never_stop_reads_and_cpu_returns_to_idle(private_store
 def test_4b_ingest_during_reads_answers_from_one_generation(private_store, tmp_path, output_dir):
     before = GraphStore(private_store).current_generation()
     with kg_serve(private_store, tmp_path / "server.log") as server:
-        load = _load(server.url, "--clients", "20", "--seconds", "60")
+        load = _load(server.url, "--clients", "20", "--seconds", "30")
         time.sleep(5)
         ingest = subprocess.run([sys.executable, "-m", "kg.cli", "--store", str(private_store), "ingest",
                                  str(HERE / "data" / "provincial_opinions.txt")], cwd=REPO,

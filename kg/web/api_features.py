@@ -26,6 +26,7 @@ from kg.ns import ID, iri
 from kg.rebuild import read_facts
 from kg.web import feed, report
 from kg.web.api import API_PREFIX, AS_OF, JSONLD, respond
+from kg.web.openapi import READ_ERRORS
 from kg.web.text import t
 
 __all__ = ["router"]
@@ -36,16 +37,8 @@ _DOCUMENTS = Query(None, max_length=12, description="document IRIs to show side 
 _ID = {"max_length": 200, "pattern": r"^[A-Za-z0-9_\-]+$"}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}}}}
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("Bad input: the message names what is wrong"),
-    404: _error("Not in the graph: the message names what was asked for"),
-    503: _error("The store or Neo4j is not available"),
-}
+#: The error answers of every route here: the API's own table (kg.web.openapi), one wording.
+ERRORS = READ_ERRORS
 
 
 def _json(extra: dict[int | str, dict[str, Any]] | None = None) -> dict[int | str, dict[str, Any]]:
