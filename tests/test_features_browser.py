@@ -102,7 +102,7 @@ def test_details_and_graph_open_on_the_policy_document(page, output_dir):
     _tab(page, "关系图 Graph")
     frame_el = page.wait_for_selector("#graph-view iframe[src*='/viz/document']")
     frame = frame_el.content_frame()
-    frame.wait_for_function("() => document.body.getAttribute('data-stabilized') === '1'")
+    frame.wait_for_function("() => document.body !== null && document.body.getAttribute('data-stabilized') === '1'")
     legend = frame.inner_text("#bar")
     assert "商业秘密" in legend and "部分" in legend        # topics of the measures' colours, and the kinds
     colours = frame.evaluate("""() => {

@@ -132,7 +132,7 @@ def test_graph_canvas_is_drawn_and_nodes_click_through(page, output_dir):
     frame_el = page.wait_for_selector("#graph-view iframe")
     frame = frame_el.content_frame()
     frame.wait_for_selector("#net canvas")
-    frame.wait_for_function("() => document.body.getAttribute('data-stabilized') === '1'")
+    frame.wait_for_function("() => document.body !== null && document.body.getAttribute('data-stabilized') === '1'")
     info = frame.evaluate("""() => {
         const c = document.querySelector('#net canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
