@@ -162,15 +162,22 @@ def router(ctx: Context) -> APIRouter:
                       limit: int = Query(20, ge=1, le=200), min_score: float = Query(2.0, ge=0, le=1000)):
         return respond(request, _similar(ctx, case, measure, rule, text, as_of, limit, min_score))
 
+    def report_file(fmt: str, case: str | None, measure: str | None, rule: str | None, text: str | None,
+                    as_of: str | None, limit: int, min_score: float, lang: str) -> Response:
+        """The similar-case report as a download (.md or .docx): one body for both routes."""
+        rep = _similar(ctx, case, measure, rule, text, as_of, limit, min_score)
+        body, media = (report.markdown(rep, lang), report.MARKDOWN + "; charset=utf-8") if fmt == ".md" \
+            else (report.docx(rep, lang), report.DOCX)
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{_filename(rep, fmt)}"'})
+
     @r.get("/similar.md", response_class=Response, responses=_file(report.MARKDOWN),
            summary="The similar-case report as Markdown: case numbers, court, date, authority tier, holding, reasons")
     def similar_markdown(case: str | None = similar_params["case"], measure: str | None = similar_params["measure"],
                          rule: str | None = similar_params["rule"], text: str | None = similar_params["text"],
                          as_of: str | None = AS_OF, limit: int = Query(20, ge=1, le=200),
                          min_score: float = Query(2.0, ge=0, le=1000), lang: Literal["zh", "en"] = "zh"):
-        rep = _similar(ctx, case, measure, rule, text, as_of, limit, min_score)
-        return Response(report.markdown(rep, lang), media_type=report.MARKDOWN + "; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(rep, ".md")}"'})
+        return report_file(".md", case, measure, rule, text, as_of, limit, min_score, lang)
 
     @r.get("/similar.docx", response_class=Response, responses=_file(report.DOCX, binary=True),
            summary="The similar-case report as a Word document")
@@ -178,9 +185,7 @@ def router(ctx: Context) -> APIRouter:
                      rule: str | None = similar_params["rule"], text: str | None = similar_params["text"],
                      as_of: str | None = AS_OF, limit: int = Query(20, ge=1, le=200),
                      min_score: float = Query(2.0, ge=0, le=1000), lang: Literal["zh", "en"] = "zh"):
-        rep = _similar(ctx, case, measure, rule, text, as_of, limit, min_score)
-        return Response(report.docx(rep, lang), media_type=report.DOCX,
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(rep, ".docx")}"'})
+        return report_file(".docx", case, measure, rule, text, as_of, limit, min_score, lang)
 
     @r.get("/compare", response_model=CompareMatrix, responses=_json(),
            summary="Comparison: topic × document, how many items of each policy document or statute are on each topic")
