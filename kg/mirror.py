@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,10 @@ FULLTEXT_INDEX = "iprg_text"
 #: version this module speaks; any other server is written through Cypher.
 LOADER_PROCEDURE = "iprg.mirror.loader"
 LOADER_VERSION = 1
+#: Node batches the bulk load keeps in flight: new nodes do not conflict, so two transactions
+#: commit on two server threads while this process builds the next batch (the node phase was
+#: bound by one server thread; see README, Benchmarks).
+NODE_BATCHES_IN_FLIGHT = 2
 #: Local names of the predicates whose text the full-text index covers (every language).
 TEXT_PREDICATES = frozenset(
     {"label", "title", "shortTitle", "text", "prefLabel", "altLabel", "hiddenLabel", "definition",
@@ -195,31 +200,51 @@ class _Writer:
         self.batches += 1
         self._committed()
 
-    # One batch in flight: Neo4j commits batch n while this thread hashes and builds batch n+1.
-    # Batches still commit one after another, in order, each in its own transaction, so what a
-    # crash leaves behind is the same as with plain ``write``; ``flush`` before anything that
-    # needs the earlier batches committed (relationships need their nodes).
+    # Batches in flight: Neo4j commits batch n while this thread hashes and builds batch n+1.
+    # With ``in_flight`` 1 (the default) batches commit one after another, in order, each in its
+    # own transaction, so what a crash leaves behind is the same as with plain ``write``; ``flush``
+    # before anything that needs the earlier batches committed (relationships need their nodes).
+    # The bulk node phase raises it to 2: its batches touch disjoint new nodes, so their order does
+    # not matter, and two server threads commit while this one builds (see :func:`_bulk_nodes`).
     _pool = None
-    _pending = None
+    _pending: deque | None = None
+    in_flight = 1
     _committed: Callable[[], None] = staticmethod(lambda: None)
 
     def submit(self, statements: list[tuple[str, dict[str, Any]]],
                then: Callable[[Values], None] | None = None) -> None:
         """Commit ``statements`` in the background; ``then(values)`` runs in this thread once
-        they are committed (at the next ``submit`` or ``flush``)."""
-        self.flush()
-        if self._pool is None:
+        they are committed (at a later ``submit`` or ``flush``)."""
+        if self._pending is None:
+            self._pending = deque()
+        while len(self._pending) >= self.in_flight:
+            self._settle(self._pending.popleft())
+        if self._pool is None or self._pool._max_workers < self.in_flight:
             from concurrent.futures import ThreadPoolExecutor
 
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iprg-mirror-write")
-        self._pending = (self._pool.submit(self._commit, statements), then)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+            self._pool = ThreadPoolExecutor(max_workers=max(2, self.in_flight),
+                                            thread_name_prefix="iprg-mirror-write")
+        self._pending.append((self._pool.submit(self._commit, statements), then))
+
+    def _settle(self, pending: tuple[Future, Callable[[Values], None] | None]) -> None:
+        future, then = pending
+        try:
+            outcome = future.result()
+        except BaseException:
+            # let every other batch in flight finish (commit or fail) before the error is raised:
+            # nothing of this sync is still writing once the caller sees it
+            for other, _ in self._pending or ():
+                wait([other])
+            self._pending = None
+            raise
+        self._done(outcome, then)
 
     def flush(self) -> None:
-        """Wait for the batch in flight; its error (if any) is raised here, in the caller."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            future, then = pending
-            self._done(future.result(), then)
+        """Wait for the batches in flight, in order; an error (if any) is raised here, in the caller."""
+        while self._pending:
+            self._settle(self._pending.popleft())
 
     def close(self) -> None:
         if self._pool is not None:
@@ -504,14 +529,14 @@ def _apply(w: _Writer, seen: _Seen, batch_size: int, full: bool,
         phases[name] = round(now - clock[0], 3)
         clock[0] = now
 
-    _ensure_constraint(w)
-    _write_mapping(w, seen.mapping)
-
     stored: dict[str, tuple[str | None, str | None]] = {
         rec["uri"]: (rec["h"], rec["e"])
         for rec in w.stream("MATCH (n:Resource) RETURN n.uri AS uri, n._hash AS h, n._ehash AS e")
     }
     loader = "bulk" if bulk and not stored and loader_version(w) == LOADER_VERSION else "cypher"
+    if loader != "bulk":
+        _ensure_constraint(w)
+    _write_mapping(w, seen.mapping)
     lap("read_hashes")
 
     def tick() -> None:
@@ -525,6 +550,8 @@ def _apply(w: _Writer, seen: _Seen, batch_size: int, full: bool,
         ids = _bulk_nodes(w, seen, batch_size)
         written, gone = len(seen.uris), []
         lap("nodes")
+        _ensure_constraint(w)
+        lap("constraint")
         phases["delete"] = 0.0
         # populates in the background while the relationships are written; awaited below
         fulltext_changed = _ensure_fulltext(w, props)
@@ -637,9 +664,13 @@ def _bulk_nodes(w: _Writer, seen: _Seen, batch_size: int) -> dict[str, int]:
             })
         return then
 
-    for batch in _chunks(rows(), batch_size):
-        w.submit([(_BULK_NODES, {"rows": batch})], then=created(batch))
-    w.flush()
+    w.in_flight = NODE_BATCHES_IN_FLIGHT
+    try:
+        for batch in _chunks(rows(), batch_size):
+            w.submit([(_BULK_NODES, {"rows": batch})], then=created(batch))
+        w.flush()
+    finally:
+        w.in_flight = 1
     return ids
 
 
