@@ -7,12 +7,16 @@ parameter. Search goes through the mirror's ``cjk`` full-text index (:data:`FULL
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rdflib import URIRef
 
 from kg.errors import Unavailable
+from kg.explorer.cache import QUESTIONS
 from kg.explorer.questions import (
     _CARD_PREDICATES,
     _HIDDEN_KINDS,
@@ -158,6 +162,17 @@ WITH x, cs ORDER BY substring(x.searchOrder, 0, 2), size(cs) DESC, x.searchOrder
 RETURN collect([x.uri, cs]) AS rows"""
 
 
+@contextmanager
+def _unavailable_if_down() -> Iterator[None]:
+    """Neo4j down, restarting or failing over: the answer needs it, so say so (503)."""
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+        raise Unavailable(f"Neo4j is not reachable, so this answer cannot be read from it: {exc}") from exc
+
+
 def _prop_base(key: str) -> tuple[str, str | None]:
     head, _, tail = key.rpartition("_")
     if head and tail in ("zh", "en"):
@@ -183,19 +198,40 @@ class CypherExplorer(_Questions):
     def __init__(self, driver, database: str = "neo4j") -> None:
         self.driver = driver
         self.database = database
+        self._local = threading.local()     # the answer's transaction, per serving thread
 
     def _run(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        import neo4j
-        from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
-
         clean = {k: (str(v) if isinstance(v, URIRef) else v) for k, v in params.items()}
-        try:
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:      # inside an answer: its one read transaction (one round trip)
+            return [dict(r) for r in tx.run(text, clean)]
+        import neo4j
+
+        with _unavailable_if_down():
             records, _, _ = self.driver.execute_query(
                 text, clean, database_=self.database, routing_=neo4j.RoutingControl.READ)
-        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
-            # Neo4j down, restarting or failing over: the answer needs it, so say so (503)
-            raise Unavailable(f"Neo4j is not reachable, so this answer cannot be read from it: {exc}") from exc
         return [dict(r) for r in records]
+
+    def answer(self, question: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``question(*args, **kwargs)`` with every query it makes in one read transaction.
+
+        Why: an answer is 5–25 queries; each its own managed transaction costs BEGIN and COMMIT
+        round trips and the driver's session and retry set-up on top of the query's own, which
+        at 100× the corpus was most of an answer's time. One transaction also reads one snapshot,
+        so the parts of an answer cannot straddle a sync's commit. Nested questions (an answer
+        that asks another) join the transaction that is open."""
+        if getattr(self._local, "tx", None) is not None:
+            return question(*args, **kwargs)
+        import neo4j
+
+        with _unavailable_if_down(), \
+                self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session, \
+                session.begin_transaction() as tx:
+            self._local.tx = tx
+            try:
+                return question(*args, **kwargs)
+            finally:
+                self._local.tx = None
 
     def _rows(self, name: str, **params: Any) -> list[dict[str, Any]]:
         return [{k: _py(v) for k, v in row.items()} for row in self._run(_CYPHER[name], params)]
@@ -322,3 +358,17 @@ class CypherExplorer(_Questions):
         rows = self._run(_CYPHER_VIA, {"concepts": list(concepts), "exclude": list(exclude),
                                        "ranks": list(_VIA_RANKS), "k": k})[0]["rows"]
         return [(x, list(cs)) for x, cs in rows]
+
+
+def _one_transaction(name: str) -> Callable[..., Any]:
+    inherited = getattr(_Questions, name)
+
+    @functools.wraps(inherited)
+    def question(self: CypherExplorer, *args: Any, **kwargs: Any) -> Any:
+        return self.answer(inherited, self, *args, **kwargs)
+    return question
+
+
+for _name in QUESTIONS:     # every question of the Explorer protocol answers in one transaction
+    setattr(CypherExplorer, _name, _one_transaction(_name))
+del _name
