@@ -25,8 +25,12 @@ The first sync into a database without mirror nodes is a bulk load when the serv
 bundled launcher: its ``iprg.mirror`` procedures (tools/neo4j-server, ``MirrorLoader.java``)
 write the same nodes, hashes and relationships through Neo4j's kernel API, in the same batches
 and transactions (so a crash leaves the same consistent state), relationships between node ids
-instead of index seeks. Any other Neo4j (a remote server, a cluster, Aura) has no such
-procedures and gets the Cypher path; both write the identical graph (tests/test_mirror.py).
+instead of index seeks. Two node batches are in flight (new nodes cannot conflict, so two
+server threads commit while this process builds the next), and the ``uri`` uniqueness constraint
+is created after the nodes: one index build instead of an index update and uniqueness check per
+node (a load killed before that point is finished by the Cypher path, which creates the
+constraint first). Any other Neo4j (a remote server, a cluster, Aura) has no such procedures and
+gets the Cypher path; both write the identical graph (tests/test_mirror.py).
 """
 
 from __future__ import annotations
