@@ -4,6 +4,10 @@ for the generation token)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from conftest import copy_store, wipe
 from fastapi.testclient import TestClient
@@ -11,6 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg import mirror
+from kg.errors import NotFound
 from kg.explorer import CypherExplorer, SparqlExplorer
 from kg.explorer.cache import CachedExplorer
 from kg.explorer.derive import DERIVED_GRAPH, P_CASE_ORDER, derive
@@ -77,6 +82,12 @@ class _Counting:
         self.calls += 1
         return self.inner.topics()
 
+    def measure(self, number, slow: threading.Event | None = None):
+        self.calls += 1
+        if slow is not None:
+            slow.wait(10)       # hold the first computation until every other caller is waiting
+        return self.inner.measure(number)
+
 
 def test_answers_are_cached_per_generation(tmp_path, store):
     own = GraphStore(tmp_path / "store")
@@ -86,6 +97,32 @@ def test_answers_are_cached_per_generation(tmp_path, store):
     assert cached.topics() == cached.topics() and counting.calls == 1
     own.replace(own.to_graph(), derive=derive)       # a new generation: asked again
     assert cached.topics() and counting.calls == 2
+
+
+def test_concurrent_askers_of_one_question_share_one_computation(tmp_path, store):
+    """After a rebuild 50 clients ask the same few questions at once; each answer is computed
+    once and handed to every waiting caller (bench/load.py --scale 100 served nothing for 6 s
+    while every request computed its own copy)."""
+    own = GraphStore(tmp_path / "store")
+    own.replace(store.to_graph(), derive=derive)
+    counting = _Counting(SparqlExplorer(own))
+    cached = CachedExplorer(counting, check_seconds=0)
+    release = threading.Event()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(cached.measure, 15, slow=release)
+        while not cached._flights:      # the first caller is computing
+            time.sleep(0.01)
+        others = [pool.submit(cached.measure, 15, slow=release) for _ in range(7)]
+        time.sleep(0.3)                 # let them reach the wait
+        release.set()
+        answers = [first.result(), *(f.result() for f in others)]
+    assert counting.calls == 1
+    assert all(a is answers[0] for a in answers) and answers[0].number == 15
+    assert cached._flights == {}
+    # an error is the generation's answer too: every waiter gets it, nothing is cached
+    with pytest.raises(NotFound):
+        cached.measure(999)
+    assert cached._flights == {} and counting.calls == 2
 
 
 def test_api_answers_not_modified_until_the_generation_changes(tmp_path, store):

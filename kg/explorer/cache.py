@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from cachetools import TTLCache
@@ -51,6 +52,7 @@ class CachedExplorer:
         self._token: str | None = None
         self._checked = -float("inf")
         self._down = ""
+        self._flights: dict[tuple, Future] = {}
 
     def generation(self) -> str | None:
         """The backend's generation token (re-read at most every ``check_seconds``); None while
@@ -85,10 +87,27 @@ class CachedExplorer:
                 return self._cache[key]
             except KeyError:
                 pass
-        answer = getattr(self.inner, name)(*args, **kwargs)
+            # one computation per question at a time: after a rebuild (or a server start) 50
+            # clients asking the same few questions computed each answer up to 50 times at
+            # once (bench/load.py --scale 100: nothing answered for 6 s); the others wait for it
+            flight = self._flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._flights[key] = Future()
+        if not leader:
+            return flight.result()     # the answer, or the same error (both are the generation's)
+        try:
+            answer = getattr(self.inner, name)(*args, **kwargs)
+        except BaseException as exc:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.set_exception(exc)
+            raise
         with self._lock:
             if self._token == token:
                 self._cache[key] = answer
+            self._flights.pop(key, None)
+        flight.set_result(answer)
         return answer
 
     def __getattr__(self, name: str) -> Any:
