@@ -157,3 +157,33 @@ def test_every_searched_field_is_found_through_the_mirror(explorers, field, q):
     found = {f.rsplit("_", 1)[0] if f.endswith(("_zh", "_en")) else f for h in hits for f in h.fields}
     assert field in found, f"no hit for {q!r} through {field}: {sorted(found)}"
     assert cypher.search(q, limit=200) == hits
+
+
+class _CountingDriver:
+    """The real driver, counting how the explorer reaches it (sessions vs one-off queries)."""
+
+    def __init__(self, driver) -> None:
+        self.driver, self.sessions, self.one_off = driver, 0, 0
+
+    def session(self, **kwargs):
+        self.sessions += 1
+        return self.driver.session(**kwargs)
+
+    def execute_query(self, *args, **kwargs):
+        self.one_off += 1
+        return self.driver.execute_query(*args, **kwargs)
+
+
+def test_a_cypher_answer_is_read_in_one_transaction(explorers):
+    """Each question's 5–25 queries run in one read transaction (one snapshot, no BEGIN/COMMIT
+    per query); nested questions (rules_by_topic asks topics) join it."""
+    sparql, cypher = explorers
+    counting = _CountingDriver(cypher.driver)
+    explorer = get_explorer("cypher", driver=counting, database="neo4j")
+    asks = [lambda e: e.measure(15), lambda e: e.case(CASE), lambda e: e.rules_by_topic("trade_secrets"),
+            lambda e: e.search("商业秘密"), lambda e: e.shortest_path(CASE, ARTICLE)]
+    for ask in asks:
+        assert ask(explorer) == ask(sparql)
+    assert (counting.sessions, counting.one_off) == (len(asks), 0)
+    explorer.generation()                     # outside an answer: a query of its own
+    assert (counting.sessions, counting.one_off) == (len(asks), 1)
