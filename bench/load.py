@@ -13,7 +13,14 @@ a running server instead (the load and fault tests start theirs and read this JS
 ``--timeline`` adds the status codes per second. Clients are asyncio tasks on one httpx
 connection pool each, so the generator itself stays light.
 
-    python bench/load.py [--clients 50] [--seconds 30] [--workers 1] [--heavy 0] [--url URL]
+``--driver wrk`` drives the same six reads (in turn, not at random) with Debian's ``wrk`` (C,
+one thread, N connections) instead: on a 2-core machine the httpx clients take a core the
+server would otherwise have (a run measured 11–13 s of server CPU in 30 s), so their figure is
+the client's limit; wrk's is the server's. It reports the reads together (wrk's Lua ``done``
+sees all latencies at once), not per endpoint, and no generation check.
+
+    python bench/load.py [--clients 50] [--seconds 30] [--workers 1] [--heavy 0] [--url URL] [--driver httpx|wrk]
+                         [--scale N]
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,13 +142,33 @@ def report(tally: Tally, elapsed: float) -> dict:
     }
 
 
+def scaled_store(root: Path, scale: int) -> None:
+    """The bundled corpus with every case copied ``scale`` times (bench/query.py's ``scaled``:
+    copies keep their courts, topics, citations and measures), as the store ``kg serve`` finds."""
+    import importlib.util
+
+    from kg.explorer.derive import derive
+    from kg.rebuild import run_ingest
+    from kg.store import GraphStore
+
+    spec = importlib.util.spec_from_file_location("bench_query", Path(__file__).with_name("query.py"))
+    query = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(query)
+    store = GraphStore(root)
+    run_ingest(None, store)
+    store.replace(query.scaled(store.to_graph(), scale), derive=derive)
+
+
 @contextlib.contextmanager
-def own_server(workers: int, backend: str):
-    """A ``kg serve`` on a fresh graph (built from the bundled corpus), no rate limit."""
+def own_server(workers: int, backend: str, scale: int = 1):
+    """A ``kg serve`` on a fresh graph (built from the bundled corpus, ``scale`` times the
+    cases), no rate limit."""
     sys.path.insert(0, str(REPO))
     from kg.neo4j_server import free_port
 
     tmp = Path(tempfile.mkdtemp(prefix="iprg-bench-load-"))
+    if scale > 1:
+        scaled_store(tmp / "store", scale)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "IPRG_DATA_DIR": str(tmp), "IPRG_RATE_LIMIT": "off"}
     log = open(tmp / "server.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
@@ -166,6 +194,42 @@ def own_server(workers: int, backend: str):
         log.close()
 
 
+#: wrk's script: the reads in turn on every connection; ``done`` prints one JSON line.
+_WRK_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('IPRG {"requests": %%d, "seconds": %%.3f, "p50_ms": %%.1f, "p95_ms": %%.1f, "p99_ms": %%.1f, ' ..
+    '"socket_errors": %%d, "non_2xx": %%d}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def run_wrk(url: str, clients: int, seconds: float) -> dict:
+    """The reads through ``wrk -t1 -cN`` (see the module docstring); its figures as JSON."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("--driver wrk needs wrk on PATH (Debian: apt-get install wrk)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_LUA % ", ".join(json.dumps(path) for path in READS.values()))
+    try:
+        proc = subprocess.run([wrk, "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "60s", "-s", script.name,
+                               url], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("IPRG "))
+    got = json.loads(line[5:])
+    got["req_per_s"] = round(got["requests"] / got["seconds"], 1)
+    return got
+
+
 def server_cpu_seconds(pid: int) -> float:
     proc = psutil.Process(pid)
     total = 0.0
@@ -183,8 +247,11 @@ def main() -> None:
     ap.add_argument("--heavy", type=int, default=0, help="clients sending a never-ending SPARQL query")
     ap.add_argument("--workers", type=int, default=1, help="server worker processes (own server only)")
     ap.add_argument("--backend", choices=["sparql", "cypher"], default="sparql", help="own server only")
+    ap.add_argument("--scale", type=int, default=1, help="own server only: the corpus with every case copied N times")
     ap.add_argument("--url", help="a running server instead of starting one")
     ap.add_argument("--timeline", action="store_true", help="status codes per second")
+    ap.add_argument("--driver", choices=["httpx", "wrk"], default="httpx",
+                    help="the load generator: httpx asyncio clients (per endpoint) or wrk (see above)")
     args = ap.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -193,11 +260,26 @@ def main() -> None:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            url, proc = stack.enter_context(own_server(args.workers, args.backend))
+            url, proc = stack.enter_context(own_server(args.workers, args.backend, args.scale))
             pid = proc.pid
         cpu0 = server_cpu_seconds(pid) if pid else None
-        tally, elapsed = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy))
+        if args.driver == "wrk":
+            if args.heavy or args.timeline:
+                raise SystemExit("--heavy and --timeline need the httpx driver")
+            reads = run_wrk(url, args.clients, args.seconds)
+        else:
+            tally, elapsed = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy))
         cpu1 = server_cpu_seconds(pid) if pid else None
+    if args.driver == "wrk":
+        print(json.dumps({
+            "benchmark": "bench/load.py: read API under concurrent clients (wrk -t1, the six reads in turn)",
+            "url": "own server" if not args.url else url, "clients": args.clients,
+            "scale": args.scale if not args.url else None, "server_workers": args.workers if not args.url else None, "reads": reads,
+            "server_cpu_s": None if cpu0 is None else round(cpu1 - cpu0, 1),
+            "loadavg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "cpus": os.cpu_count(),
+        }, ensure_ascii=False, indent=2))
+        return
     out = {
         "benchmark": "bench/load.py: read API under concurrent clients (httpx asyncio)",
         "url": "own server" if not args.url else url, "clients": args.clients, "heavy_clients": args.heavy,
