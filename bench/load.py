@@ -253,6 +253,8 @@ def main() -> None:
     ap.add_argument("--driver", choices=["httpx", "wrk"], default="httpx",
                     help="the load generator: httpx asyncio clients (per endpoint) or wrk (see above)")
     args = ap.parse_args()
+    if args.driver == "wrk" and (args.heavy or args.timeline):
+        ap.error("--heavy and --timeline need the httpx driver")
 
     load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
@@ -264,35 +266,25 @@ def main() -> None:
             pid = proc.pid
         cpu0 = server_cpu_seconds(pid) if pid else None
         if args.driver == "wrk":
-            if args.heavy or args.timeline:
-                raise SystemExit("--heavy and --timeline need the httpx driver")
-            reads = run_wrk(url, args.clients, args.seconds)
+            figures = {"reads": run_wrk(url, args.clients, args.seconds)}
         else:
             tally, elapsed = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy))
+            figures = {"heavy_clients": args.heavy, **report(tally, elapsed)}
+            if args.timeline:
+                figures["timeline"] = {str(s): {str(k): v for k, v in sorted(c.items())}
+                                       for s, c in sorted(tally.timeline.items())}
         cpu1 = server_cpu_seconds(pid) if pid else None
-    if args.driver == "wrk":
-        print(json.dumps({
-            "benchmark": "bench/load.py: read API under concurrent clients (wrk -t1, the six reads in turn)",
-            "url": "own server" if not args.url else url, "clients": args.clients,
-            "scale": args.scale if not args.url else None, "server_workers": args.workers if not args.url else None, "reads": reads,
-            "server_cpu_s": None if cpu0 is None else round(cpu1 - cpu0, 1),
-            "loadavg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
-            "cpus": os.cpu_count(),
-        }, ensure_ascii=False, indent=2))
-        return
-    out = {
-        "benchmark": "bench/load.py: read API under concurrent clients (httpx asyncio)",
-        "url": "own server" if not args.url else url, "clients": args.clients, "heavy_clients": args.heavy,
+    driver = "wrk -t1, the six reads in turn" if args.driver == "wrk" else "httpx asyncio"
+    print(json.dumps({
+        "benchmark": f"bench/load.py: read API under concurrent clients ({driver})",
+        "url": "own server" if not args.url else url, "clients": args.clients,
+        "scale": args.scale if not args.url else None,
         "server_workers": args.workers if not args.url else None,
-        **report(tally, elapsed),
+        **figures,
         "server_cpu_s": None if cpu0 is None else round(cpu1 - cpu0, 1),
         "loadavg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "cpus": os.cpu_count(),
-    }
-    if args.timeline:
-        out["timeline"] = {str(s): {str(k): v for k, v in sorted(c.items())} for s, c in sorted(tally.timeline.items())}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-
+    }, ensure_ascii=False, indent=2))
 
 if __name__ == "__main__":
     main()
