@@ -223,13 +223,10 @@ class _Writer:
             self._pending = deque()
         while len(self._pending) >= self.in_flight:
             self._settle(self._pending.popleft())
-        if self._pool is None or self._pool._max_workers < self.in_flight:
+        if self._pool is None:      # threads for the most batches ever in flight; submit bounds it
             from concurrent.futures import ThreadPoolExecutor
 
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-            self._pool = ThreadPoolExecutor(max_workers=max(2, self.in_flight),
-                                            thread_name_prefix="iprg-mirror-write")
+            self._pool = ThreadPoolExecutor(max_workers=NODE_BATCHES_IN_FLIGHT, thread_name_prefix="iprg-mirror-write")
         self._pending.append((self._pool.submit(self._commit, statements), then))
 
     def _settle(self, pending: tuple[Future, Callable[[Values], None] | None]) -> None:
@@ -239,8 +236,7 @@ class _Writer:
         except BaseException:
             # let every other batch in flight finish (commit or fail) before the error is raised:
             # nothing of this sync is still writing once the caller sees it
-            for other, _ in self._pending or ():
-                wait([other])
+            wait([other for other, _ in self._pending or ()])
             self._pending = None
             raise
         self._done(outcome, then)

@@ -71,6 +71,12 @@ def mixed_graph() -> Graph:
     return g
 
 
+def _constraints(drv) -> list[tuple]:
+    records = drv.execute_query("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+                                "RETURN name, type, labelsOrTypes, properties").records
+    return [tuple(r.values()) for r in records]
+
+
 def test_bulk_first_load_and_cypher_write_the_same_graph(neo4j_clean):
     """The launcher's bulk loader and the Cypher path: same nodes, properties (hashes included),
     relationships, counters and batches; both pass parity, read back isomorphic, resync to 0."""
@@ -89,10 +95,7 @@ def test_bulk_first_load_and_cypher_write_the_same_graph(neo4j_clean):
             assert again.writes == 0 and again.loader == "cypher"
             # the bulk load creates the uri constraint after its nodes (one index build, not an
             # index update per node), the Cypher path before: either way it is there at the end
-            constraints = drv.execute_query("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
-                                            "RETURN name, type, labelsOrTypes, properties").records
-            assert [tuple(r.values()) for r in constraints] == [
-                (mirror.CONSTRAINT, "UNIQUENESS", ["Resource"], ["uri"])]
+            assert _constraints(drv) == [(mirror.CONSTRAINT, "UNIQUENESS", ["Resource"], ["uri"])]
             data = {k: v for k, v in report.counters.items()    # the schema exists after the first
                     if not k.startswith(("constraints", "indexes"))}
             seen[report.loader] = (dump(drv), data, report.batches, report.nodes_written,
@@ -298,11 +301,7 @@ def test_killed_mid_sync_then_rerun_completes_with_parity(loader):
             assert report.loader == "cypher"          # the database is not empty any more
             # the committed node batches were not redone
             assert report.nodes_written == total - survived
-            constraints = drv.execute_query(
-                "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
-                "RETURN name, type, labelsOrTypes, properties").records
-            assert [tuple(r.values()) for r in constraints] == [
-                (mirror.CONSTRAINT, "UNIQUENESS", ["Resource"], ["uri"])]
+            assert _constraints(drv) == [(mirror.CONSTRAINT, "UNIQUENESS", ["Resource"], ["uri"])]
             assert mirror.sync(graph, drv, batch_size=1000).writes == 0
     finally:
         srv.stop(info)
