@@ -47,7 +47,7 @@ iprg:extractorVersion.
 
 Derived per generation (kg.explorer.derive), in the named graph ``…/id/graph/derived``: one
 ``iprg:Generation`` node (generation, derivedVersion, topicsJson, matrixJson, centralityJson,
-expectedNodes, expectedRelationships) and, on nodes, caseOrder (xsd:integer, cases) and
+adjacency, expectedNodes, expectedRelationships) and, on nodes, caseOrder (xsd:integer, cases) and
 searchOrder (string, explorable nodes).
 """
 

@@ -127,6 +127,11 @@ class GraphStore:
         gen = self.current_generation()
         return gen is not None and (self.generations_dir / gen).is_dir()
 
+    def read_generation(self) -> str | None:
+        """The generation this thread reads: the pinned one inside :meth:`pinned`, else the current."""
+        pinned = getattr(self._local, "generation", None)
+        return pinned if pinned is not None else self.current_generation()
+
     @contextmanager
     def pinned(self) -> Iterator[str | None]:
         """Within the block, this thread reads one generation however often ``kg ingest`` swaps

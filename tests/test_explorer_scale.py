@@ -153,3 +153,27 @@ def test_neo4j_generation_is_trusted_only_when_the_mirror_is_complete(neo4j_serv
         assert ex.generation() is None
         mirror.sync(store, drv, full=True)
         assert ex.generation() == store.current_generation()
+
+
+def test_graph_views_read_the_adjacency_once_per_generation(tmp_path, store):
+    """Neighbourhood and path walk the generation's adjacency arrays: decoded once, shared by
+    every later answer, and read again when a new generation replaces the graph."""
+    own = GraphStore(tmp_path / "store")
+    graph = store.to_graph()
+    own.replace(graph, derive=derive)
+    explorer = SparqlExplorer(own)
+    reads: list[str] = []
+    derived = explorer._derived
+    explorer._derived = lambda key: (reads.append(key), derived(key))[1]
+    case, article = str(iri("case", "tencent_v_soudao")), str(iri("article", "prc_aucl_2019", "9"))
+    before = explorer.neighbourhood(case, 1)
+    assert len(explorer.shortest_path(case, article).edges) == 3
+    assert reads == ["adjacency"]
+    new = URIRef(iri("case", "tencent_v_soudao_retrial"))    # one more case citing article 9
+    graph.add((new, RDF.type, IPRG.Case))
+    graph.add((new, IPRG.cites, URIRef(article)))
+    graph.add((URIRef(case), IPRG.cites, URIRef(article)))
+    own.replace(graph, derive=derive)
+    assert len(explorer.shortest_path(case, article).edges) == 1 and reads == ["adjacency"] * 2
+    after = explorer.neighbourhood(case, 1)
+    assert {n.iri for n in after.nodes} - {n.iri for n in before.nodes} == {article}

@@ -78,7 +78,7 @@ CONTRACT = [
     # derived per generation (kg/explorer/derive.py), in the generation's named graph
     ("Generation", OWL.Class),
     *[(name, OWL.DatatypeProperty) for name in (
-        "generation", "derivedVersion", "topicsJson", "matrixJson", "centralityJson", "expectedNodes",
+        "generation", "derivedVersion", "topicsJson", "matrixJson", "centralityJson", "adjacency", "expectedNodes",
         "expectedRelationships", "caseOrder", "searchOrder")],
 ]
 

@@ -19,9 +19,8 @@ from kg.errors import Unavailable
 from kg.explorer.cache import QUESTIONS
 from kg.explorer.questions import (
     _CARD_PREDICATES,
-    _HIDDEN_KINDS,
-    _HIDDEN_TYPES,
-    _ID,
+    _LABEL_BASES,
+    _LABEL_FALLBACKS,
     _SEARCH_BATCH,
     _VIA_RANKS,
     DERIVED_KEYS,
@@ -98,30 +97,13 @@ CALL () { MATCH (n:Resource) RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
 OPTIONAL MATCH (g:Generation)
 RETURN nodes, relationships, collect([g.generation, g.expectedNodes, g.expectedRelationships]) AS gens"""
-# Explorable edges touching a set of nodes, as one list (hubs have thousands). The IRI tests are
-# written with left()/substring() on purpose: with STARTS WITH the planner seeks every data node
-# through the uri index and joins (68,791 db hits for a case's 9 edges at 100×, PROFILE).
-_CYPHER_ADJACENT = """
-UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
-WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
-  AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
-RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
-_CYPHER_FIRST_NEIGHBOURS = """
-UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]-(o:Resource)
-WHERE NOT type(r) IN $hidden AND left(o.uri, size($id)) = $id
-  AND NOT any(k IN $kinds WHERE substring(o.uri, size($id), size(k)) = k)
-WITH u, o.uri AS other ORDER BY other
-WITH u, collect(DISTINCT other) AS others
-RETURN collect([u, others[..$cap]]) AS rows"""
-# both ends bound: Neo4j expands from the end with fewer relationships (Expand(Into))
-_CYPHER_EDGES_BETWEEN = """
-MATCH (a:Resource) WHERE a.uri IN $nodes
-MATCH (b:Resource) WHERE b.uri IN $others
-MATCH (a)-[r]-(b) WHERE NOT type(r) IN $hidden
-RETURN collect(DISTINCT [startNode(r).uri, type(r), endNode(r).uri]) AS edges"""
 _CYPHER_DERIVED = """
 MATCH (g:Generation) WHERE g[$key] IS NOT NULL
-RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
+RETURN g[$key] AS v, g.generation AS generation ORDER BY g.generation DESC LIMIT 1"""
+# which generation's adjacency _CYPHER_DERIVED would read (the property is not read here)
+_CYPHER_ADJACENCY_KEY = """
+MATCH (g:Generation) WHERE g.adjacency IS NOT NULL
+RETURN g.generation AS generation ORDER BY g.generation DESC LIMIT 1"""
 #: Start patterns of reaches (the nodes ``h0``), as :data:`_SPARQL_REACH`.
 _CYPHER_REACH: dict[str, str] = {
     "policy_documents": "MATCH (h0:PolicyDocument)",
@@ -141,6 +123,10 @@ WITH h0 WHERE h0:Rule OR h0:Measure""",
 _CYPHER_CARDS = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})
 RETURN collect([n.uri, labels(n), properties(n)]) AS rows"""
+# Graph views need a node's kind and labels only (cases carry holdings in two languages).
+_CYPHER_GRAPH_NODES = """
+UNWIND $uris AS u MATCH (n:Resource {uri: u})
+RETURN collect([n.uri, labels(n), [k IN $keys WHERE n[k] IS NOT NULL | [k, n[k]]]]) AS rows"""
 _CYPHER_OUT = """
 UNWIND $uris AS u MATCH (n:Resource {uri: u})-[r]->(o:Resource)
 WHERE $types IS NULL OR type(r) IN $types RETURN collect([u, type(r), o.uri]) AS rows"""
@@ -168,6 +154,11 @@ WITH x, collect(DISTINCT c.uri) AS cs
 WHERE x.searchOrder IS NOT NULL AND NOT x.uri IN $exclude AND substring(x.searchOrder, 0, 2) IN $ranks
 WITH x, cs ORDER BY substring(x.searchOrder, 0, 2), size(cs) DESC, x.searchOrder LIMIT $k
 RETURN collect([x.uri, cs]) AS rows"""
+
+
+#: The properties :meth:`kg.explorer.questions._Card.label` reads.
+_LABEL_KEYS = tuple(f"{b}_{lang}" for b in _LABEL_BASES for lang in ("zh", "en")) + _LABEL_FALLBACKS
+_LABEL_BASES_ALL = _LABEL_BASES + _LABEL_FALLBACKS
 
 
 @contextmanager
@@ -255,24 +246,9 @@ class CypherExplorer(_Questions):
         gen, nodes, relationships = gens[0]
         return gen if (nodes, relationships) == (row["nodes"], row["relationships"]) else None
 
-    def _adjacent(self, frontier):
-        if not frontier:
-            return []
-        rows = self._run(_CYPHER_ADJACENT, {"uris": list(frontier), "hidden": sorted(_HIDDEN_TYPES), "id": _ID,
-                                            "kinds": list(_HIDDEN_KINDS)})
-        return sorted(tuple(e) for e in rows[0]["edges"])
-
-    def _first_neighbours(self, nodes, cap):
-        rows = self._run(_CYPHER_FIRST_NEIGHBOURS, {"uris": list(nodes), "cap": cap, "hidden": sorted(_HIDDEN_TYPES),
-                                                    "id": _ID, "kinds": list(_HIDDEN_KINDS)})[0]["rows"]
-        out = {n: [] for n in nodes}
-        out.update((u, list(others)) for u, others in rows)
-        return out
-
-    def _edges_between(self, nodes, others):
-        rows = self._run(_CYPHER_EDGES_BETWEEN, {"nodes": list(nodes), "others": list(others),
-                                                 "hidden": sorted(_HIDDEN_TYPES)})
-        return sorted(tuple(e) for e in rows[0]["edges"])
+    def _adjacency_key(self):
+        rows = self._run(_CYPHER_ADJACENCY_KEY, {})
+        return rows[0]["generation"] if rows else None
 
     def _derived(self, key: str) -> str:
         if key not in DERIVED_KEYS:
@@ -305,6 +281,18 @@ class CypherExplorer(_Questions):
         out = {}
         for uri, labels, props in self._run(_CYPHER_CARDS, {"uris": uris})[0]["rows"]:   # one record: see _CYPHER_PAGE
             out[uri] = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"], _neo_props(props))
+        return out
+
+    def _graph_nodes(self, iris):
+        # 200 full cards at 100× shipped ~9 ms of holdings and outcomes the view never shows
+        uris = sorted(set(iris))
+        if not uris:
+            return {}
+        out = {}
+        for uri, labels, pairs in self._run(_CYPHER_GRAPH_NODES, {"uris": uris, "keys": list(_LABEL_KEYS)})[0]["rows"]:
+            card = _card_from_props(uri, [lbl for lbl in labels if lbl != "Resource"],
+                                    _neo_props(dict(pairs), _LABEL_BASES_ALL))
+            out[uri] = (card.kind, card.label("zh"), card.label("en"))
         return out
 
     @staticmethod

@@ -11,7 +11,9 @@ named graph :data:`DERIVED_GRAPH`:
 * one ``iprg:Generation`` node (``…/id/generation/<name>``) carrying the global answers as JSON
   text (``iprg:topicsJson``, ``iprg:matrixJson``, ``iprg:centralityJson``) and the node and
   relationship counts the Neo4j mirror of this generation must have;
-* on every case, ``iprg:caseOrder``: an integer whose order is exactly the listing order.
+* on every case, ``iprg:caseOrder``: an integer whose order is exactly the listing order;
+* ``iprg:adjacency`` on the generation node: the explorable edges as integer arrays
+  (:mod:`kg.explorer.adjacency`), which graph views walk instead of the hubs' rows.
 
 The mirror projects every quad of the store, so Neo4j carries the same values as properties
 (``topicsJson`` on a ``:Generation`` node, ``caseOrder`` on ``:Case`` nodes): the two backends
@@ -32,6 +34,7 @@ import numpy as np
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from kg.explorer.adjacency import Adjacency
 from kg.explorer.models import CentralityRow, Matrix, MatrixCell, MeasureRef, TopicSummary
 from kg.explorer.questions import (
     _COURT_RANK,
@@ -66,9 +69,10 @@ P_NODES = URIRef(_IPRG + "expectedNodes")
 P_RELATIONSHIPS = URIRef(_IPRG + "expectedRelationships")
 P_CASE_ORDER = URIRef(_IPRG + "caseOrder")
 P_SEARCH_ORDER = URIRef(_IPRG + "searchOrder")
+P_ADJACENCY = URIRef(_IPRG + "adjacency")
 OA_BODY, OA_TARGET = str(OA.hasBody), str(OA.hasTarget)
 #: Bumped when what is derived changes: a generation derived by another version is rebuilt.
-VERSION = 1
+VERSION = 2
 P_VERSION = URIRef(_IPRG + "derivedVersion")
 #: Centrality rows kept (the REST API's largest ``limit``); ``centrality(limit)`` reads a prefix.
 CENTRALITY_ROWS = 1000
@@ -258,6 +262,12 @@ def _centrality(g: _Graph, type_names: dict[str, str]) -> list[tuple[int, Centra
     return rows
 
 
+def adjacency(g: _Graph, type_names: dict[str, str]) -> Adjacency:
+    """The explorable edges graph views walk (:mod:`kg.explorer.adjacency`)."""
+    return Adjacency.build(((s, type_names[p], o) for p, by in g.out.items() if type_names[p] not in _HIDDEN_TYPES
+                            for s, objs in by.items() for o in objs), _explorable)
+
+
 def case_orders(g: _Graph) -> dict[str, int]:
     """Case → an integer ordered exactly as the listing order (newest year first, then the
     highest court, then the fuller/later date, then the IRI).
@@ -354,17 +364,14 @@ def write_case_index(g: _Graph, order: dict[str, int], folder: Path) -> None:
     (folder / "decided.txt").write_text("\n".join(decided), encoding="utf-8")
 
 
-def write_search_index(g: _Graph, folder: Path, type_names: dict[str, str]) -> None:
-    """The embedded store's search and graph index (SQLite, ``search.sqlite``): every search
-    field value of every explorable node, tokenised as :func:`kg.explorer.search.index_tokens`
-    (FTS5), the nodes' search order, the links search follows from a matched concept, and the
-    explorable edges graph views walk (``adj``: each edge under each end whose other end is
-    explorable).
+def write_search_index(g: _Graph, folder: Path) -> None:
+    """The embedded store's search index (SQLite, ``search.sqlite``): every search field value
+    of every explorable node, tokenised as :func:`kg.explorer.search.index_tokens` (FTS5), the
+    nodes' search order and the links search follows from a matched concept. (Graph views walk
+    the generation's :mod:`kg.explorer.adjacency` arrays, on both backends.)
 
     Why: SPARQL's CONTAINS scans every literal (3.7 s for 商业秘密 at 100× on this machine);
-    FTS5 finds candidates by index and SQLite orders them, so only a page is read. Walking a
-    hub's edges through Oxigraph decoded ~20 µs per term; SQLite hands back thousands of rows
-    in a few ms."""
+    FTS5 finds candidates by index and SQLite orders them, so only a page is read."""
     path = folder / "search.sqlite"
     db = sqlite3.connect(path)
     try:
@@ -374,21 +381,7 @@ CREATE VIRTUAL TABLE fts USING fts5(grams, chars, content='', tokenize="unicode6
 CREATE TABLE nodes (node TEXT PRIMARY KEY, sorder TEXT NOT NULL, kind TEXT NOT NULL, label_zh TEXT, label_en TEXT)
   WITHOUT ROWID;
 CREATE TABLE via (concept TEXT NOT NULL, x TEXT NOT NULL, PRIMARY KEY (concept, x)) WITHOUT ROWID;
-CREATE TABLE adj (node TEXT NOT NULL, other TEXT NOT NULL, s TEXT NOT NULL, t TEXT NOT NULL, o TEXT NOT NULL);
 """)
-        adj = []
-        for p, by in g.out.items():
-            t = type_names[p]
-            if t in _HIDDEN_TYPES:
-                continue
-            for s, objects in by.items():
-                for o in objects:
-                    if _explorable(o):
-                        adj.append((s, o, s, t, o))
-                    if _explorable(s):
-                        adj.append((o, s, s, t, o))
-        db.executemany("INSERT INTO adj VALUES (?, ?, ?, ?, ?)", adj)
-        db.execute("CREATE INDEX adj_node ON adj (node, other)")
         docs, nodes = [], []
         for iri, card in g.cards.items():
             if not _explorable(iri):
@@ -431,6 +424,7 @@ def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None
         (node, P_TOPICS, Literal(_json([asdict(t) for t in topics]))),
         (node, P_MATRIX, Literal(_json(asdict(_matrix(g, topics))))),
         (node, P_CENTRALITY, Literal(_json([[i, asdict(r)] for i, r in _centrality(g, type_names)]))),
+        (node, P_ADJACENCY, Literal(adjacency(g, type_names).to_text())),
         # what Neo4j holds once this generation is fully mirrored (it projects these too)
         (node, P_NODES, Literal(len(g.nodes | {str(node)}), datatype=XSD.integer)),
         (node, P_RELATIONSHIPS, Literal(g.relationships, datatype=XSD.integer)),
@@ -440,7 +434,7 @@ def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None
     out += [(URIRef(i), P_SEARCH_ORDER, Literal(search_order(c))) for i, c in g.cards.items() if _explorable(i)]
     if folder is not None:
         write_case_index(g, orders, folder)
-        write_search_index(g, folder, type_names)
+        write_search_index(g, folder)
     return [(s, p, o, DERIVED_GRAPH) for s, p, o in out]
 
 

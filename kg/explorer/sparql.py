@@ -390,28 +390,8 @@ class SparqlExplorer(_Questions):
             out.update(super()._graph_nodes(missing))
         return out
 
-    def _adjacent(self, frontier):
-        db = self._search_db()
-        out: set[tuple[str, str, str]] = set()
-        nodes = list(frontier)
-        for i in range(0, len(nodes), 500):
-            part = nodes[i:i + 500]
-            out.update(db.execute(f"SELECT s, t, o FROM adj WHERE node IN ({','.join('?' * len(part))})", part))
-        return sorted(out)
-
-    def _first_neighbours(self, nodes, cap):
-        db = self._search_db()   # the (node, other) index hands them over in order: no hub scan
-        return {n: [r[0] for r in db.execute(
-            "SELECT DISTINCT other FROM adj WHERE node = ? ORDER BY other LIMIT ?", (n, cap))] for n in nodes}
-
-    def _edges_between(self, nodes, others):
-        db = self._search_db()
-        keep = sorted(set(others))
-        marks = ",".join("?" * len(keep))
-        out: set[tuple[str, str, str]] = set()
-        for n in nodes:   # index lookups (node, other) for the kept nodes only
-            out.update(db.execute(f"SELECT s, t, o FROM adj WHERE node = ? AND other IN ({marks})", (n, *keep)))
-        return sorted(out)
+    def _adjacency_key(self):
+        return self.store.read_generation()
 
     def _search_via(self, concepts, exclude, k):
         db = self._search_db()
