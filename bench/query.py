@@ -9,8 +9,10 @@ server), so the figures are the cost of computing each answer on a generation bu
 derived data (kg.explorer.derive). Prints one JSON object: p50/p95 per question, backend and
 scale, the machine's 1-minute load average around each scale's timings, and ``growth``: each
 question's p95 at every scale divided by its p95 at the smallest (the goal is ≤ 3× at 100×).
+100 timed runs per question by default: with 20, the "p95" is the slowest run (index 19 of 20),
+i.e. one garbage collection in Python or Neo4j's JVM.
 
-    python bench/query.py [--scales 1 100 1000] [--repeat 20]
+    python bench/query.py [--scales 1 100 1000] [--repeat 100]
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def timings(explorer, qs, repeat: int) -> dict[str, dict[str, float]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 100, 1000])
-    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=100)
     args = ap.parse_args()
 
     from kg import config, mirror, neo4j_server

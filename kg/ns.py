@@ -47,8 +47,8 @@ iprg:extractorVersion.
 
 Derived per generation (kg.explorer.derive), in the named graph ``…/id/graph/derived``: one
 ``iprg:Generation`` node (generation, derivedVersion, topicsJson, matrixJson, centralityJson,
-adjacency, expectedNodes, expectedRelationships) and, on nodes, caseOrder (xsd:integer, cases) and
-searchOrder (string, explorable nodes).
+adjacency, expectedNodes, expectedRelationships) and, on nodes, caseOrder (xsd:integer, cases),
+caseSummary (JSON text, cases) and searchOrder (string, explorable nodes).
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ CONTRACT = [
     ("Generation", OWL.Class),
     *[(name, OWL.DatatypeProperty) for name in (
         "generation", "derivedVersion", "topicsJson", "matrixJson", "centralityJson", "adjacency", "expectedNodes",
-        "expectedRelationships", "caseOrder", "searchOrder")],
+        "expectedRelationships", "caseOrder", "caseSummary", "searchOrder")],
 ]
 
 

@@ -11,7 +11,8 @@ named graph :data:`DERIVED_GRAPH`:
 * one ``iprg:Generation`` node (``…/id/generation/<name>``) carrying the global answers as JSON
   text (``iprg:topicsJson``, ``iprg:matrixJson``, ``iprg:centralityJson``) and the node and
   relationship counts the Neo4j mirror of this generation must have;
-* on every case, ``iprg:caseOrder``: an integer whose order is exactly the listing order;
+* on every case, ``iprg:caseOrder``: an integer whose order is exactly the listing order, and
+  ``iprg:caseSummary``: the case as listings show it (JSON), so a page of cases is one read;
 * ``iprg:adjacency`` on the generation node: the explorable edges as integer arrays
   (:mod:`kg.explorer.adjacency`), which graph views walk instead of the hubs' rows.
 
@@ -50,6 +51,8 @@ from kg.explorer.questions import (
     _case_key,
     _explorable,
     _year,
+    case_item,
+    case_item_json,
 )
 from kg.explorer.questions import (
     DERIVED_GRAPH as _DERIVED_GRAPH,
@@ -70,6 +73,7 @@ P_RELATIONSHIPS = URIRef(_IPRG + "expectedRelationships")
 P_CASE_ORDER = URIRef(_IPRG + "caseOrder")
 P_SEARCH_ORDER = URIRef(_IPRG + "searchOrder")
 P_ADJACENCY = URIRef(_IPRG + "adjacency")
+P_CASE_SUMMARY = URIRef(_IPRG + "caseSummary")
 OA_BODY, OA_TARGET = str(OA.hasBody), str(OA.hasTarget)
 #: Bumped when what is derived changes: a generation derived by another version is rebuilt.
 VERSION = 2
@@ -296,6 +300,16 @@ def case_orders(g: _Graph) -> dict[str, int]:
     return out
 
 
+def case_summaries(g: _Graph) -> dict[str, str]:
+    """Case → its listing summary and best court rank as JSON (:func:`questions.case_item`)."""
+    out = {}
+    for card in g.cards.values():
+        if card.kind == "Case":
+            courts = [cc for c in set(g.objects(_R["court"], card.iri)) if (cc := g.cards.get(c)) is not None]
+            out[card.iri] = case_item_json(case_item(card, courts))
+    return out
+
+
 def search_order(card: _Card) -> str:
     """A string whose order is search's order of direct hits: kind rank, number, Chinese label,
     IRI (fixed-width fields; NUL ends the label). Per node, so it never changes with others."""
@@ -431,6 +445,7 @@ def derive(triples: Iterable[tuple], generation: str, folder: Path | None = None
     ]
     orders = case_orders(g)
     out += [(URIRef(c), P_CASE_ORDER, Literal(k, datatype=XSD.integer)) for c, k in orders.items()]
+    out += [(URIRef(c), P_CASE_SUMMARY, Literal(text)) for c, text in case_summaries(g).items()]
     out += [(URIRef(i), P_SEARCH_ORDER, Literal(search_order(c))) for i, c in g.cards.items() if _explorable(i)]
     if folder is not None:
         write_case_index(g, orders, folder)

@@ -38,7 +38,7 @@ from kg.explorer.questions import (
 from kg.explorer.search import fts_query
 from kg.ns import local_name
 from kg.pg import relationship_types, upper_snake
-from kg.terms import XSD_STRING, from_ox
+from kg.terms import XSD_STRING, ox_py
 from kg.terms import py_value as _py
 
 _SPARQL: dict[str, str] = {
@@ -100,7 +100,7 @@ def _read_literal(p: ox.NamedNode, o: Any, types: list[str], props: dict[str, li
     elif o.datatype.value == _XSD_STRING:
         props.setdefault(base, []).append(o.value)
     else:
-        props.setdefault(base, []).append(from_ox(o))
+        props.setdefault(base, []).append(ox_py(o))
 
 
 class CaseIndex:
@@ -254,6 +254,14 @@ class SparqlExplorer(_Questions):
                 _read_literal(q.predicate, q.object, types, props)
             if types or props:
                 out[iri_] = _card_from_props(iri_, types, props)
+        return out
+
+    def _node_derived(self, iris, key):
+        store, out = self.store.ox(), {}
+        pred, graph = ox.NamedNode(_IPRG + key), ox.NamedNode(DERIVED_GRAPH)
+        for iri_ in iris:
+            for q in store.quads_for_pattern(ox.NamedNode(iri_), pred, None, graph):
+                out[iri_] = q.object.value
         return out
 
     def _links(self, iris, types, direction):
