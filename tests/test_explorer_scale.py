@@ -177,3 +177,20 @@ def test_graph_views_read_the_adjacency_once_per_generation(tmp_path, store):
     assert len(explorer.shortest_path(case, article).edges) == 1 and reads == ["adjacency"] * 2
     after = explorer.neighbourhood(case, 1)
     assert {n.iri for n in after.nodes} - {n.iri for n in before.nodes} == {article}
+
+
+def test_case_summaries_derived_once_are_what_the_cards_say(store):
+    """Listings read each case's summary derived per generation; for every bundled case it is
+    what the case's and its courts' cards give now (a drift in derive shows here)."""
+    from kg.explorer.questions import case_item
+
+    ex = SparqlExplorer(store)
+    cases = sorted(str(c) for c in store.to_graph().subjects(RDF.type, IPRG.Case))
+    derived = dict(ex._case_items(cases))
+    cards = ex._cards(cases)
+    courts = {c: [o for _, _, o in ex._out([c], "COURT")] for c in cases}
+    court_cards = ex._cards({o for v in courts.values() for o in v})
+    live = dict(case_item(cards[c], [court_cards[o] for o in courts[c]]) for c in cases)
+    assert len(derived) == len(cases) == 56
+    assert derived == live
+    assert sum(1 for s in derived if s.courts) == 56 - sum(1 for c in cases if not courts[c])
