@@ -27,7 +27,8 @@ from pathlib import Path
 from kg import config, console, mirror, neo4j_server
 from kg.context import Context
 from kg.errors import IprgError, Unavailable
-from kg.explorer.derive import derive
+from kg.explorer.derive import VERSION as DERIVED_VERSION
+from kg.explorer.derive import derive, stored_version
 from kg.rebuild import run_ingest
 from kg.store import EXPORT_FORMATS, GraphStore
 from ontology.validate import validate
@@ -119,8 +120,9 @@ def ensure_built(store: GraphStore) -> bool:
     """Build the graph from the bundled corpus when the store is empty. True if it built one.
     A graph built before the explorer derived data per generation gets it, graph unchanged."""
     if store.exists() and len(store) > 0:
-        if store.derived_dir() is None:
-            print(f"[kg] the graph in {store.root} has no explorer statistics: deriving them …", flush=True)
+        if store.derived_dir() is None or stored_version(store) != DERIVED_VERSION:
+            print(f"[kg] the graph in {store.root} has no explorer statistics of this version "
+                  f"({DERIVED_VERSION}): deriving them …", flush=True)
             store.replace(store.to_graph(), derive=derive)
         return False
     print(f"[kg] no graph in {store.root}: building it from the bundled corpus …", flush=True)

@@ -8,6 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import facts
 import pytest
 from conftest import copy_store, wipe
 from fastapi.testclient import TestClient
@@ -194,3 +195,31 @@ def test_case_summaries_derived_once_are_what_the_cards_say(store):
     assert len(derived) == len(cases) == 56
     assert derived == live
     assert sum(1 for s in derived if s.courts) == 56 - sum(1 for c in cases if not courts[c])
+
+
+def test_a_generation_derived_by_an_older_version_is_said_and_rederived(tmp_path, store):
+    """A store derived before adjacency and case summaries existed: the explorer answers 503
+    (NoDerivedData) instead of listing no cases, and `kg serve`'s start re-derives it."""
+    from rdflib import Literal
+
+    from kg.cli import ensure_built
+    from kg.explorer.derive import P_ADJACENCY, P_CASE_SUMMARY, P_VERSION, VERSION, stored_version
+    from kg.explorer.questions import CASES_PAGE, NoDerivedData
+
+    def version_1(graph, gen, folder=None):
+        return [(s, p, Literal(1) if p == P_VERSION else o, g) for s, p, o, g in derive(graph, gen, folder)
+                if p not in (P_ADJACENCY, P_CASE_SUMMARY)]
+
+    own = GraphStore(tmp_path / "store")
+    own.replace(store.to_graph(), derive=version_1)
+    assert stored_version(own) == 1
+    explorer = SparqlExplorer(own)
+    with pytest.raises(NoDerivedData, match="older version"):
+        explorer.measure(15)
+    with pytest.raises(NoDerivedData):
+        explorer.neighbourhood(str(iri("case", "tencent_v_soudao")))
+    before = len(own)
+    assert ensure_built(own) is False            # not built from the corpus: re-derived
+    assert stored_version(own) == VERSION == 2 and len(own) == before
+    measure = explorer.measure(15)
+    assert measure.cases_total == facts.MEASURE15["cases"] == 19 and len(measure.cases) == min(CASES_PAGE, 19)

@@ -88,6 +88,15 @@ _R = {name: _IPRG + local for name, local in (
     ("cites", "cites"), ("article_of", "articleOf"))}
 
 
+def stored_version(store) -> int | None:
+    """The :data:`VERSION` the store's current generation was derived with (None: not derived)."""
+    import pyoxigraph as ox
+
+    found = store.ox().quads_for_pattern(None, ox.NamedNode(str(P_VERSION)), None, ox.NamedNode(str(DERIVED_GRAPH)))
+    versions = {int(q.object.value) for q in found}
+    return max(versions) if versions else None
+
+
 def generation_iri(generation: str) -> URIRef:
     return URIRef(f"{_ID}generation/{generation}")
 

@@ -418,7 +418,13 @@ class _Questions:
         where cards, court links and court cards took three (and ~0.25 ms per case card from
         Oxigraph). Other nodes have no summary and are left out."""
         wanted = sorted(set(iris))
-        return [case_item_from_json(i, text) for i, text in sorted(self._node_derived(wanted, "caseSummary").items())]
+        texts = self._node_derived(wanted, "caseSummary")
+        missing = [i for i in wanted if i not in texts]
+        if missing and any(c.kind == "Case" for c in self._cards(missing).values()):
+            # a generation derived before summaries were (or a mirror of one): say so, never
+            # list its cases as if there were none
+            raise NoDerivedData(f"{self.backend}: no case summaries")
+        return [case_item_from_json(i, text) for i, text in sorted(texts.items())]
 
     def _citations(self, nodes: Any) -> tuple[Citation, ...]:
         cards = self._cards_of(nodes if isinstance(nodes, (_Reach, tuple)) else set(nodes))
