@@ -100,7 +100,7 @@ OPTIONAL MATCH (g:Generation)
 RETURN nodes, relationships, collect([g.generation, g.expectedNodes, g.expectedRelationships]) AS gens"""
 _CYPHER_DERIVED = """
 MATCH (g:Generation) WHERE g[$key] IS NOT NULL
-RETURN g[$key] AS v, g.generation AS generation ORDER BY g.generation DESC LIMIT 1"""
+RETURN g[$key] AS v ORDER BY g.generation DESC LIMIT 1"""
 # which generation's adjacency _CYPHER_DERIVED would read (the property is not read here)
 _CYPHER_ADJACENCY_KEY = """
 MATCH (g:Generation) WHERE g.adjacency IS NOT NULL
@@ -133,7 +133,7 @@ UNWIND $uris AS u MATCH (n:Resource {uri: u})
 RETURN collect([n.uri, labels(n), [k IN $keys WHERE n[k] IS NOT NULL | [k, n[k]]]]) AS rows"""
 # Links of a list of nodes. With types, the pattern names them (fixed ontology names, checked
 # against _REL_PREDICATES): Neo4j then reads only those relationship groups of a dense node
-# instead of every relationship and a filter (a page of 20 cases' CITES: 5.1 → ms below).
+# (a topic's or court's thousands of cases) instead of every relationship and a filter.
 _CYPHER_LINKS = """
 UNWIND $uris AS u MATCH (n:Resource {{uri: u}}){arrow}(o:Resource)
 RETURN collect([u, type(r), o.uri]) AS rows"""
