@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
@@ -90,8 +91,6 @@ _R = {name: _IPRG + local for name, local in (
 
 def stored_version(store) -> int | None:
     """The :data:`VERSION` the store's current generation was derived with (None: not derived)."""
-    import pyoxigraph as ox
-
     found = store.ox().quads_for_pattern(None, ox.NamedNode(str(P_VERSION)), None, ox.NamedNode(str(DERIVED_GRAPH)))
     versions = {int(q.object.value) for q in found}
     return max(versions) if versions else None
