@@ -20,12 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import live_server
 import pytest
+from live_server import Server
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -72,12 +73,8 @@ def seed_text() -> str:
 # --- the command line, the bundled graph, a real server ----------------------------------------
 
 def cli_env(**extra: str) -> dict[str, str]:
-    """The environment a ``kg`` subprocess runs in: this checkout first on the path, no Neo4j
-    unless the test gives one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "IPRG_"))}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
-    env.update(extra)
-    return env
+    """The environment a ``kg`` subprocess runs in (tests/live_server.py)."""
+    return live_server.cli_env(extra)
 
 
 def kg(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
@@ -128,13 +125,6 @@ def bundled_store(bundled_store_root, tmp_path_factory):
     return GraphStore(copy_store(bundled_store_root, tmp_path_factory.mktemp("bundled-copy") / "store"))
 
 
-@dataclass
-class Server:
-    url: str
-    store: Path
-    proc: subprocess.Popen
-
-
 @contextlib.contextmanager
 def http_client(server: Server) -> Iterator:
     """An httpx client on a running server (relative URLs, a minute per request)."""
@@ -146,42 +136,9 @@ def http_client(server: Server) -> Iterator:
 
 @contextlib.contextmanager
 def kg_serve(store: Path, timeout: float = 300, **env: str) -> Iterator[Server]:
-    """``kg --store STORE serve`` on a free port, until /healthz answers; stopped afterwards."""
-    import httpx
-
-    from kg.neo4j_server import free_port
-
-    port = free_port()
-    # tests send many requests from one client: no rate limit unless the test sets one
-    # (tests/test_limits.py checks the limit itself)
-    env.setdefault("IPRG_RATE_LIMIT", "")
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", str(port)],
-                            cwd=REPO, env=cli_env(**env), stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"kg serve exited with {proc.returncode}:\n{log.read()[-3000:]}")
-            try:
-                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"kg serve gave no answer on {url} within {timeout:.0f} s")
-            time.sleep(0.3)
-        yield Server(url, store, proc)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    """``kg --store STORE serve`` with the settings ``env`` (tests/live_server.py)."""
+    with live_server.kg_serve(store, env=env, timeout=timeout) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

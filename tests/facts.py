@@ -23,8 +23,8 @@ TOPICS = 22
 SEED_MENTIONS = 225
 
 #: the Neo4j projection of the stored graph (nodes without the mapping node, relationships)
-PG_NODES = 1_056
-PG_RELATIONSHIPS = 3_792
+PG_NODES = 1_058
+PG_RELATIONSHIPS = 3_796
 
 #: what `kg ingest` derives per generation (kg/explorer/derive.py) in its own named graph: the
 #: mirror carries it too (one Generation node, orders as properties), exports and SHACL do not

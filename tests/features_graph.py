@@ -8,6 +8,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from kg.ns import iri
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -41,3 +43,24 @@ def aucl_store(shared_dir: Path):
     run_ingest(None, store)
     run_ingest([*aucl_texts(shared_dir), JUDGMENT_2026], store, with_bundled=True)
     return store
+
+
+def aucl_fixtures():
+    """The module fixtures the feature tests share, to assign in a test module as
+    ``store, client = aucl_fixtures()``: ``store`` (:func:`aucl_store`) and ``client`` (the app
+    on it without the UI, through FastAPI's TestClient)."""
+
+    @pytest.fixture(scope="module")
+    def store(shared_dir):
+        return aucl_store(shared_dir)
+
+    @pytest.fixture(scope="module")
+    def client(store):
+        from fastapi.testclient import TestClient
+
+        from kg.web.app import create_app
+
+        with TestClient(create_app(store.root, with_ui=False)) as c:
+            yield c
+
+    return store, client

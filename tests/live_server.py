@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class Server:
     url: str
     proc: subprocess.Popen
     log: Path
+    store: Path
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -44,29 +46,43 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.3)
     pytest.fail(f"no answer from {url} within {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-@contextmanager
-def kg_serve(store: Path, log: Path, env: Mapping[str, str] | None = None,
-             args: tuple[str, ...] = ()) -> Iterator[Server]:
-    """``kg serve --store STORE`` with ``env`` on a free port; stopped (and waited for) at the end."""
-    port = free_port()
+def cli_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a ``kg`` subprocess runs in: this checkout first on the path, no Neo4j
+    unless ``env`` gives one."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "IPRG_"))}
-    full.update({"PYTHONPATH": str(REPO), "IPRG_RATE_LIMIT": "off", **(env or {})})
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve",
-                                 "--port", str(port), *args], cwd=REPO, env=full, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc, log)
-        yield Server(url, proc, log)
-    finally:
-        proc.terminate()
+    full["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
+    full.update(env or {})
+    return full
+
+
+@contextmanager
+def kg_serve(store: Path, log: Path | None = None, env: Mapping[str, str] | None = None,
+             args: tuple[str, ...] = (), timeout: float = 300.0) -> Iterator[Server]:
+    """``kg serve --store STORE`` with ``env`` on a free port until /healthz answers; stopped (and
+    waited for) at the end. ``log``: where its output goes (a temporary file when None). No rate
+    limit unless ``env`` sets one (tests send many requests from one client; tests/test_limits.py
+    sets the limit it checks)."""
+    port = free_port()
+    with ExitStack() as stack:
+        if log is None:
+            log = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="iprg-serve-"))) / "server.log"
+        full = cli_env({"IPRG_RATE_LIMIT": "off", **(env or {})})
+        with open(log, "w", encoding="utf-8") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve",
+                                     "--port", str(port), *args], cwd=REPO, env=full, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+            wait_until_up(url, proc, log, timeout)
+            yield Server(url, proc, log, store)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)

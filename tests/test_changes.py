@@ -6,8 +6,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-from features_graph import AUCL19_9, AUCL25, AUCL25_10, CASE_2026, MEASURE5, aucl_store
+from features_graph import AUCL19_9, AUCL25, AUCL25_10, CASE_2026, MEASURE5, aucl_fixtures
 
 from ingest.english import table_path
 from kg import changes
@@ -17,19 +16,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 POLICY_TEXT = Path(__file__).resolve().parents[1] / "ingest" / "corpus" / "policies" / "xiamen-2025-18.txt"
 
 
-@pytest.fixture(scope="module")
-def store(shared_dir):
-    return aucl_store(shared_dir)
-
-
-@pytest.fixture(scope="module")
-def client(store):
-    from fastapi.testclient import TestClient
-
-    from kg.web.app import create_app
-
-    with TestClient(create_app(store.root, with_ui=False)) as c:
-        yield c
+store, client = aucl_fixtures()
 
 
 def test_the_second_generation_is_recorded_against_the_first(store):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from features_graph import AUCL19, AUCL19_9, AUCL25, AUCL25_10, MEASURE5, VANILLIN, aucl_store
+from features_graph import AUCL19, AUCL19_9, AUCL25, AUCL25_10, MEASURE5, VANILLIN, aucl_fixtures
 
 from kg.ns import iri
 
@@ -11,14 +10,7 @@ POLICY_DOC = str(iri("policy", "厦中法发〔2025〕18号"))
 TRADE_SECRET_JI = str(iri("statute", "spc_trade_secret_civil_provisions_2020"))
 
 
-@pytest.fixture(scope="module")
-def client(shared_dir):
-    from fastapi.testclient import TestClient
-
-    from kg.web.app import create_app
-
-    with TestClient(create_app(aucl_store(shared_dir).root, with_ui=False)) as c:
-        yield c
+store, client = aucl_fixtures()
 
 
 def test_trade_secrets_side_by_side(client):

@@ -16,20 +16,13 @@ from features_graph import (
     CASE_2026,
     MEASURE5,
     VANILLIN,
-    aucl_store,
+    aucl_fixtures,
 )
 
 FACTS_2026 = "原告的前员工违反保密义务，将原告的技术秘密披露给被告使用，违反反不正当竞争法第十条，请求赔偿。"
 
 
-@pytest.fixture(scope="module")
-def client(shared_dir):
-    from fastapi.testclient import TestClient
-
-    from kg.web.app import create_app
-
-    with TestClient(create_app(aucl_store(shared_dir).root, with_ui=False)) as c:
-        yield c
+store, client = aucl_fixtures()
 
 
 def _hits(body: dict) -> dict[str, dict]:

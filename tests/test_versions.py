@@ -16,25 +16,12 @@ from features_graph import (
     AUCL25_22,
     CASE_2026,
     VANILLIN,
-    aucl_store,
+    aucl_fixtures,
 )
 
 from kg.explorer import SparqlExplorer, versions
 
-
-@pytest.fixture(scope="module")
-def store(shared_dir):
-    return aucl_store(shared_dir)
-
-
-@pytest.fixture(scope="module")
-def client(store):
-    from fastapi.testclient import TestClient
-
-    from kg.web.app import create_app
-
-    with TestClient(create_app(store.root, with_ui=False)) as c:
-        yield c
+store, client = aucl_fixtures()
 
 
 def _row(h: dict, statute: str) -> dict:
