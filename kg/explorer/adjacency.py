@@ -99,7 +99,6 @@ class Adjacency:
         if i is None or cap <= 0:
             return []
         seg = self.nbr[self._row(i)]
-        firsts: list[int] = []
         # a row lists a neighbour once per edge; read a few more than cap until cap distinct
         take = cap
         while True:

@@ -255,8 +255,7 @@ def _pagerank(nodes: list[str], edges: list[tuple[str, str]], damping: float = 0
 def _centrality(g: _Graph, type_names: dict[str, str]) -> list[tuple[int, CentralityRow]]:
     """(position in the degree order, row) of the first :data:`CENTRALITY_ROWS` nodes that have a
     card; ``centrality(limit)`` keeps the rows whose position is below ``limit``."""
-    edges = sorted({(s, type_names[p], o) for p, by in g.out.items() if type_names[p] not in _HIDDEN_TYPES
-                    for s, objs in by.items() if _explorable(s) for o in objs if _explorable(o)})
+    edges = sorted({(s, t, o) for s, t, o in _view_edges(g, type_names) if _explorable(s) and _explorable(o)})
     indeg: dict[str, int] = {}
     outdeg: dict[str, int] = {}
     for s, _, o in edges:
@@ -274,10 +273,20 @@ def _centrality(g: _Graph, type_names: dict[str, str]) -> list[tuple[int, Centra
     return rows
 
 
+def _view_edges(g: _Graph, type_names: dict[str, str]) -> Iterator[tuple[str, str, str]]:
+    """(source, TYPE, target) of every IRI edge whose type graph views show (centrality and the
+    adjacency then keep those with explorable ends)."""
+    for p, by in g.out.items():
+        t = type_names[p]
+        if t not in _HIDDEN_TYPES:
+            for s, objs in by.items():
+                for o in objs:
+                    yield s, t, o
+
+
 def adjacency(g: _Graph, type_names: dict[str, str]) -> Adjacency:
     """The explorable edges graph views walk (:mod:`kg.explorer.adjacency`)."""
-    return Adjacency.build(((s, type_names[p], o) for p, by in g.out.items() if type_names[p] not in _HIDDEN_TYPES
-                            for s, objs in by.items() for o in objs), _explorable)
+    return Adjacency.build(_view_edges(g, type_names), _explorable)
 
 
 def case_orders(g: _Graph) -> dict[str, int]:
